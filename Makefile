@@ -1,0 +1,45 @@
+# ddbsync: see README.md. `make demo` runs replication end to end on a local AWS (moto);
+# `make test` runs the whole suite (lint, types, unit, property, integration, Terraform).
+SHELL := /bin/bash
+NPX := npx --no-install
+export AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING := 1
+
+.PHONY: all install build-lambda check-zip lint typecheck test test-unit demo bench docs fmt clean
+
+all: build-lambda
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+install: node_modules/.package-lock.json
+
+## Bundle the function for nodejs22.x into dist/replicator.zip (reproducible).
+build-lambda: install
+	$(NPX) tsx scripts/build-lambda.ts
+
+## Fail if dist/replicator.zip is not what the sources build.
+check-zip: install
+	$(NPX) tsx scripts/build-lambda.ts --check
+
+lint: install
+	$(NPX) biome check .
+
+fmt: install
+	$(NPX) biome check --write .
+	terraform fmt -recursive .
+
+typecheck: install
+	$(NPX) tsc -p .
+
+## The whole test suite: the README's test command, and what CI runs.
+test: lint typecheck
+	@mkdir -p .tmp
+	@status=0; $(NPX) vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest-results.json || status=$$?; \
+	node scripts/test-summary.mjs .tmp/vitest-results.json || status=1; exit $$status
+
+## Unit and property tests only (no moto, no Terraform): fast feedback while coding.
+test-unit: install
+	$(NPX) vitest run test/unit
+
+clean:
+	rm -rf .tmp dist/sourcemaps

@@ -1,0 +1,135 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+/**
+ * An attribute value as it appears in a Lambda stream event: JSON, so binary
+ * values (B, BS) are base64 strings and numbers (N, NS) are decimal strings.
+ */
+export type EventAttributeValue =
+  | { S: string }
+  | { N: string }
+  | { B: string }
+  | { SS: string[] }
+  | { NS: string[] }
+  | { BS: string[] }
+  | { M: Record<string, EventAttributeValue> }
+  | { L: EventAttributeValue[] }
+  | { NULL: boolean }
+  | { BOOL: boolean };
+
+export type EventImage = Record<string, EventAttributeValue>;
+export type Item = Record<string, AttributeValue>;
+
+/** Thrown for a value that is not a DynamoDB attribute value; `path` names where. */
+export class AttributeValueError extends Error {
+  override readonly name = 'AttributeValueError';
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`attribute ${path}: ${detail}`);
+  }
+}
+
+// Canonical base64 (the alphabet DynamoDB and Lambda use); Buffer.from would skip bad characters silently.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function decodeBase64(value: unknown, path: string): Uint8Array {
+  if (typeof value !== 'string' || !BASE64.test(value)) {
+    throw new AttributeValueError(path, 'binary value is not a base64 string');
+  }
+  return Buffer.from(value, 'base64');
+}
+
+function stringArray(value: unknown, path: string, kind: string): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new AttributeValueError(path, `${kind} must be an array of strings`);
+  }
+  return value as string[];
+}
+
+/**
+ * Converts a stream-event attribute value to the SDK's form without changing a byte:
+ * strings and numbers pass through as the same strings (a 38-digit number never
+ * becomes a JavaScript number); binaries are decoded from base64 to bytes, because
+ * the SDK base64-encodes Uint8Array itself and would encode a string twice.
+ */
+export function toSdkValue(value: unknown, path: string): AttributeValue {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new AttributeValueError(path, 'is not an attribute value object');
+  }
+  const keys = Object.keys(value);
+  if (keys.length !== 1) {
+    throw new AttributeValueError(
+      path,
+      `must have exactly one type key, has ${keys.length ? keys.join(',') : 'none'}`,
+    );
+  }
+  const v = value as Record<string, unknown>;
+  switch (keys[0]) {
+    case 'S':
+      if (typeof v.S !== 'string') throw new AttributeValueError(path, 'S must be a string');
+      return { S: v.S };
+    case 'N':
+      if (typeof v.N !== 'string') throw new AttributeValueError(path, 'N must be a decimal string');
+      return { N: v.N };
+    case 'B':
+      return { B: decodeBase64(v.B, path) };
+    case 'SS':
+      return { SS: stringArray(v.SS, path, 'SS') };
+    case 'NS':
+      return { NS: stringArray(v.NS, path, 'NS') };
+    case 'BS':
+      if (!Array.isArray(v.BS)) throw new AttributeValueError(path, 'BS must be an array of base64 strings');
+      return { BS: v.BS.map((b, i) => decodeBase64(b, `${path}[${i}]`)) };
+    case 'M':
+      return { M: toSdkItem(v.M, path) };
+    case 'L':
+      if (!Array.isArray(v.L)) throw new AttributeValueError(path, 'L must be an array');
+      return { L: v.L.map((e, i) => toSdkValue(e, `${path}[${i}]`)) };
+    case 'NULL':
+      if (v.NULL !== true) throw new AttributeValueError(path, 'NULL must be true');
+      return { NULL: true };
+    case 'BOOL':
+      if (typeof v.BOOL !== 'boolean') throw new AttributeValueError(path, 'BOOL must be true or false');
+      return { BOOL: v.BOOL };
+    default:
+      throw new AttributeValueError(path, `unknown type "${keys[0]}"`);
+  }
+}
+
+/** Converts a whole image (or a nested map), leaving out the names in `exclude`. */
+export function toSdkItem(image: unknown, path = '', exclude?: ReadonlySet<string>): Item {
+  if (typeof image !== 'object' || image === null || Array.isArray(image)) {
+    throw new AttributeValueError(path || '(image)', 'is not a map of attribute values');
+  }
+  const out: Item = {};
+  for (const [name, value] of Object.entries(image)) {
+    if (exclude?.has(name)) continue;
+    out[name] = toSdkValue(value, path ? `${path}.${name}` : name);
+  }
+  return out;
+}
+
+/**
+ * The size DynamoDB counts for an item (attribute names plus values), used to keep
+ * a BatchWriteItem request under its 16 MB limit. Numbers are counted at their
+ * upper bound (21 bytes) as DynamoDB's exact rule depends on the digits.
+ */
+export function itemSize(item: Item): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(item)) size += Buffer.byteLength(name) + valueSize(value);
+  return size;
+}
+
+function valueSize(v: AttributeValue): number {
+  if (v.S !== undefined) return Buffer.byteLength(v.S);
+  if (v.N !== undefined) return 21;
+  if (v.B !== undefined) return v.B.byteLength;
+  if (v.SS !== undefined) return v.SS.reduce((n, s) => n + Buffer.byteLength(s), 0);
+  if (v.NS !== undefined) return v.NS.length * 21;
+  if (v.BS !== undefined) return v.BS.reduce((n, b) => n + b.byteLength, 0);
+  if (v.M !== undefined)
+    return 3 + Object.entries(v.M).reduce((n, [k, e]) => n + 1 + Buffer.byteLength(k) + valueSize(e), 0);
+  if (v.L !== undefined) return 3 + v.L.reduce((n, e) => n + 1 + valueSize(e), 0);
+  return 1; // NULL, BOOL
+}

@@ -1,0 +1,51 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import type { TargetConfig } from './config.js';
+
+export interface ClientOptions {
+  /** Region the STS calls for assumed roles go to: the caller's own region. */
+  readonly stsRegion?: string;
+  /** Name for the assumed-role sessions, shown in the target account's CloudTrail. */
+  readonly sessionName: string;
+  /** Attempts per request inside the SDK (its standard retry mode) before our own retry loop takes over. */
+  readonly maxAttempts?: number;
+}
+
+/**
+ * The DynamoDB client for a target: its region's endpoint (or the standard
+ * AWS_ENDPOINT_URL* override), and for a role target a temporary-credentials
+ * provider made once and kept with the client. The SDK caches those credentials
+ * and refreshes them before they expire, so AssumeRole runs once per container
+ * and hour, not per invocation. The STS code is loaded only when a role is used.
+ */
+export function createTargetClient(target: TargetConfig, options: ClientOptions): DynamoDBClient {
+  return new DynamoDBClient({
+    region: target.region,
+    maxAttempts: options.maxAttempts ?? 3,
+    ...(target.roleArn ? { credentials: assumedRoleCredentials(target, options) } : {}),
+  });
+}
+
+function assumedRoleCredentials(target: TargetConfig, options: ClientOptions): AwsCredentialIdentityProvider {
+  let provider: Promise<AwsCredentialIdentityProvider> | undefined;
+  return async (props) => {
+    provider ??= import('@aws-sdk/credential-providers').then(({ fromTemporaryCredentials }) =>
+      fromTemporaryCredentials({
+        params: {
+          RoleArn: target.roleArn as string,
+          RoleSessionName: options.sessionName,
+          ...(target.externalId ? { ExternalId: target.externalId } : {}),
+        },
+        clientConfig: { region: options.stsRegion ?? target.region },
+      }),
+    );
+    const p = await provider;
+    return (await p(props)) as AwsCredentialIdentity;
+  };
+}
+
+/** An STS role session name: 2-64 characters of [\w+=,.@-]. */
+export function sessionName(prefix: string, name: string | undefined): string {
+  const cleaned = `${prefix}-${name ?? 'local'}`.replace(/[^\w+=,.@-]/g, '-');
+  return cleaned.slice(0, 64);
+}

@@ -1,0 +1,35 @@
+import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type BatchWriteOptions,
+  type BatchWriteResult,
+  type WriteEntry,
+  writeBatches,
+} from './batch-writer.js';
+import { type TargetConfig, targetId } from './config.js';
+import { type ClientOptions, createTargetClient } from './target-clients.js';
+
+/** Writes entries to one target table. Injectable: tests and the benchmark substitute their own. */
+export interface TargetWriter {
+  readonly id: string;
+  write(entries: readonly WriteEntry[], options: BatchWriteOptions): Promise<BatchWriteResult>;
+}
+
+export function dynamoDbTargetWriter(target: TargetConfig, client: DynamoDBClient): TargetWriter {
+  return {
+    id: targetId(target),
+    write: (entries, options) =>
+      writeBatches(
+        (input, abortSignal) => client.send(new BatchWriteItemCommand(input), { abortSignal }),
+        target.tableName,
+        entries,
+        options,
+      ),
+  };
+}
+
+export function createTargetWriters(
+  targets: readonly TargetConfig[],
+  options: ClientOptions,
+): TargetWriter[] {
+  return targets.map((t) => dynamoDbTargetWriter(t, createTargetClient(t, options)));
+}
