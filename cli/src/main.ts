@@ -1,0 +1,59 @@
+import { Command, CommanderError } from 'commander';
+import { backfillCommand } from './commands/backfill.js';
+import { describeError, EXIT, ExitCode } from './errors.js';
+import type { CliIo } from './io.js';
+
+/**
+ * Runs the ddbsync CLI on `argv` (without node and script) and resolves to the exit
+ * code. Nothing is thrown and nothing calls process.exit: the bin and the tests share it.
+ */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.error;
+    }
+    if (err instanceof ExitCode) return err.code;
+    io.stderr.write(`ddbsync: ${describeError(err)}\n`);
+    return EXIT.error;
+  }
+}
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('ddbsync')
+    .description(
+      'Operations for a ddbsync replicator: copy a table into its targets, check and repair a copy, ' +
+        'redrive failed batches from the dead-letter queue, show the replicator status.',
+    )
+    .option('--region <region>', 'AWS region of the source table and STS (default: AWS_REGION)')
+    .option(
+      '--profile <name>',
+      'named profile from ~/.aws/config for the source account (default: AWS_PROFILE)',
+    )
+    .exitOverride()
+    .configureOutput(output(io, 'ddbsync --help'));
+  program.addHelpText(
+    'after',
+    '\nAWS settings come from the standard environment (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).\n' +
+      "Run `ddbsync <command> --help` for each command's flags and examples.",
+  );
+  for (const make of [backfillCommand]) {
+    const command = make(io);
+    command.exitOverride().configureOutput(output(io, `ddbsync ${command.name()} --help`));
+    program.addCommand(command);
+  }
+  return program;
+}
+
+/** Help goes to stdout; a usage error is one line on stderr that says where the help is. */
+function output(io: CliIo, help: string) {
+  return {
+    writeOut: (s: string) => io.stdout.write(s),
+    writeErr: (s: string) => io.stderr.write(s),
+    outputError: (s: string, write: (s: string) => void) =>
+      write(`ddbsync: ${s.replace(/^error: /, '').trim()} (see ${help})\n`),
+  };
+}

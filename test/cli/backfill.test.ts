@@ -1,0 +1,207 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MotoServer, startMoto } from '../support/moto.js';
+import {
+  cli,
+  createTable,
+  differences,
+  type Item,
+  putItems,
+  scanAll,
+  sourceClient,
+  TARGET_ROLE,
+  targetAccountClient,
+  useMoto,
+} from './helpers.js';
+
+const REPO = join(import.meta.dirname, '..', '..');
+
+function items(n: number, prefix: string): Item[] {
+  return Array.from({ length: n }, (_, i) => ({
+    pk: { S: `${prefix}-${String(i).padStart(6, '0')}` },
+    n: { N: String(i) },
+    payload: { S: 'x'.repeat(40) },
+  }));
+}
+
+describe('ddbsync backfill', () => {
+  let moto: MotoServer;
+  let source: DynamoDBClient;
+  let target: DynamoDBClient;
+  let dir: string;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    useMoto(moto);
+    source = sourceClient();
+    target = await targetAccountClient('eu-west-1');
+    dir = mkdtempSync(join(tmpdir(), 'ddbsync-backfill-'));
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  const targetsJson = (table: string) =>
+    JSON.stringify([{ tableName: table, region: 'eu-west-1', roleArn: TARGET_ROLE, externalId: 'ops-test' }]);
+
+  it('dry run scans and counts every item and writes nothing', async () => {
+    await createTable(source, 'dry-src');
+    await createTable(target, 'dry-dst');
+    await putItems(source, 'dry-src', items(600, 'd'));
+    const r = await cli([
+      'backfill',
+      '--source-table',
+      'dry-src',
+      '--targets',
+      targetsJson('dry-dst'),
+      '--dry-run',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /dry run: 600 items in dry-src would be copied to 1 target; nothing was written/,
+    );
+    expect((await scanAll(target, 'dry-dst')).size).toBe(0);
+  });
+
+  it('respects --rate: items per second stay at the limit', async () => {
+    await createTable(source, 'rate-src');
+    await createTable(target, 'rate-dst');
+    await putItems(source, 'rate-src', items(2000, 'r'));
+    const started = Date.now();
+    const r = await cli([
+      'backfill',
+      '--source-table',
+      'rate-src',
+      '--targets',
+      targetsJson('rate-dst'),
+      '--rate',
+      '400',
+      '--page-size',
+      '50',
+      '--segments',
+      '2',
+      '--progress-interval',
+      '1',
+    ]);
+    const seconds = (Date.now() - started) / 1000;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const measured = 2000 / seconds;
+    console.log(
+      `rate limit 400 items/s: measured ${measured.toFixed(1)} items/s over ${seconds.toFixed(2)} s`,
+    );
+    expect(measured).toBeGreaterThan(400 * 0.85);
+    expect(measured).toBeLessThan(400 * 1.05);
+    // Progress lines were printed while it ran (stdout is not a terminal here).
+    expect(r.stdout).toMatch(/backfill: \d+\/2000 items \(\d+%\), \d+ items\/s/);
+    expect(differences(await scanAll(source, 'rate-src'), await scanAll(target, 'rate-dst'))).toEqual([]);
+  });
+
+  it('resumes from its checkpoint after the process is killed half-way, scanning only what remained', async () => {
+    await createTable(source, 'resume-src', { sortKey: true });
+    await createTable(target, 'resume-dst', { sortKey: true });
+    const all = Array.from({ length: 5000 }, (_, i) => ({
+      pk: { S: `p${i % 50}` },
+      sk: { N: String(i) },
+      data: { B: Buffer.from([i % 256, 0, 255]) },
+    }));
+    await putItems(source, 'resume-src', all);
+    const checkpoint = join(dir, 'resume.ckpt');
+    const args = [
+      'backfill',
+      '--source-table',
+      'resume-src',
+      '--targets',
+      targetsJson('resume-dst'),
+      '--segments',
+      '3',
+      '--page-size',
+      '100',
+      '--rate',
+      '1000',
+      '--checkpoint',
+      checkpoint,
+    ];
+
+    // The real bin in its own process, killed hard (no chance to tidy up) once it is part-way.
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'ddbsync.mjs'), ...args], {
+      env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let childErr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      childErr += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const copiedSoFar = () =>
+      existsSync(checkpoint)
+        ? (
+            JSON.parse(readFileSync(checkpoint, 'utf8')) as { segments: { copied: number }[] }
+          ).segments.reduce((n, s) => n + s.copied, 0)
+        : 0;
+    const deadline = Date.now() + 60_000;
+    while (copiedSoFar() < 1500 && child.exitCode === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    expect(childErr).toBe('');
+    const copiedBeforeKill = copiedSoFar();
+    expect(copiedBeforeKill).toBeGreaterThanOrEqual(1500);
+    expect(copiedBeforeKill).toBeLessThan(5000);
+
+    const r = await cli(args);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const written = Number(/backfill complete: (\d+) items written/.exec(r.stdout)?.[1]);
+    // The second run read exactly the items the first had not committed.
+    expect(written).toBe(5000 - copiedBeforeKill);
+    expect(r.stdout).toContain(`resumed from ${checkpoint} (5000 items in all runs)`);
+    expect(differences(await scanAll(source, 'resume-src'), await scanAll(target, 'resume-dst'))).toEqual([]);
+    expect((await scanAll(target, 'resume-dst')).size).toBe(5000);
+
+    // A finished checkpoint makes a rerun a no-op.
+    const again = await cli(args);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/backfill complete: 0 items written/);
+  });
+
+  it('stops at a page boundary when aborted and says how to resume', async () => {
+    await createTable(source, 'abort-src');
+    await createTable(target, 'abort-dst');
+    await putItems(source, 'abort-src', items(1000, 'a'));
+    const controller = new AbortController();
+    const checkpoint = join(dir, 'abort.ckpt');
+    const args = [
+      'backfill',
+      '--source-table',
+      'abort-src',
+      '--targets',
+      targetsJson('abort-dst'),
+      '--segments',
+      '1',
+      '--page-size',
+      '100',
+      '--rate',
+      '500',
+      '--checkpoint',
+      checkpoint,
+    ];
+    setTimeout(() => controller.abort(), 700);
+    const r = await cli(args, { signal: controller.signal });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/backfill interrupted: \d+ items copied so far; rerun the same command/);
+    const copied = (await scanAll(target, 'abort-dst')).size;
+    expect(copied).toBeGreaterThan(0);
+    expect(copied).toBeLessThan(1000);
+    const resumed = await cli(args);
+    expect(resumed.code).toBe(0);
+    expect(Number(/backfill complete: (\d+) items written/.exec(resumed.stdout)?.[1])).toBe(1000 - copied);
+    expect((await scanAll(target, 'abort-dst')).size).toBe(1000);
+  });
+});
