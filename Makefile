@@ -43,3 +43,7 @@ test-unit: install
 
 clean:
 	rm -rf .tmp dist/sourcemaps
+
+## Benchmark against a local fake DynamoDB (127.0.0.1); QUICK=1 for a fast subset. See BENCHMARKS.md.
+bench: install
+	QUICK=$(QUICK) $(NPX) tsx bench/run.ts
