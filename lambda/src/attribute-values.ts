@@ -105,9 +105,21 @@ export function toSdkItem(image: unknown, path = '', exclude?: ReadonlySet<strin
   const out: Item = {};
   for (const [name, value] of Object.entries(image)) {
     if (exclude?.has(name)) continue;
-    out[name] = toSdkValue(value, path ? `${path}.${name}` : name);
+    setAttribute(out, name, toSdkValue(value, path ? `${path}.${name}` : name));
   }
   return out;
+}
+
+/**
+ * Adds an attribute as an own property. Plain assignment would turn an attribute
+ * named "__proto__" (a legal DynamoDB name) into a prototype change and drop it.
+ */
+export function setAttribute<T>(target: Record<string, T>, name: string, value: T): void {
+  if (name === '__proto__') {
+    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[name] = value;
+  }
 }
 
 /**

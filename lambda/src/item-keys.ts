@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Item } from './attribute-values.js';
+import { type Item, setAttribute } from './attribute-values.js';
 
 /**
  * A string that identifies an item's key: key attributes in name order with their
@@ -26,7 +26,7 @@ export function pickKey(item: Item, keyNames: readonly string[]): Item {
   const key: Item = {};
   for (const name of keyNames) {
     const v = item[name];
-    if (v !== undefined) key[name] = v;
+    if (v !== undefined) setAttribute(key, name, v);
   }
   return key;
 }

@@ -3,7 +3,7 @@ import type {
   _Record as SdkStreamRecord,
   AttributeValue as StreamAttributeValue,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { EventAttributeValue, EventImage } from './attribute-values.js';
+import { type EventAttributeValue, type EventImage, setAttribute } from './attribute-values.js';
 import type { StreamRecord } from './stream-records.js';
 
 /**
@@ -39,7 +39,7 @@ export function toLambdaRecord(record: SdkStreamRecord, streamArn: string): Stre
 
 export function toEventImage(image: Record<string, StreamAttributeValue | AttributeValue>): EventImage {
   const out: EventImage = {};
-  for (const [name, value] of Object.entries(image)) out[name] = toEventValue(value);
+  for (const [name, value] of Object.entries(image)) setAttribute(out, name, toEventValue(value));
   return out;
 }
 
