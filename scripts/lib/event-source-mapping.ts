@@ -1,0 +1,585 @@
+/**
+ * Emulates what Lambda's event source mapping does for a DynamoDB stream trigger: read
+ * every shard with the DynamoDB Streams API, hand batches of records to the function,
+ * checkpoint, retry, bisect, and send what it gives up on to the on-failure destination.
+ * The demo and the tests use it to deliver real stream records (moto's own mapping runs
+ * functions only through Docker, and is not used).
+ *
+ *   const esm = new LocalEventSourceMapping({ settings, streams, invoke: (e) => fn.invoke(e), sqs });
+ *   await esm.start();          // fixes a LATEST starting position, like creating the mapping
+ *   ...write to the table...
+ *   const stats = await esm.drain(); // delivers everything up to the current end of the stream
+ *
+ * Semantics (per the Lambda documentation for DynamoDB streams):
+ * - A batch holds at most batchSize records and at most 6 MB of event payload.
+ * - Success (no error; with ReportBatchItemFailures, an empty or absent batchItemFailures)
+ *   checkpoints after the batch.
+ * - A partial failure (ReportBatchItemFailures) checkpoints before the lowest reported
+ *   sequence number and retries from there; an identifier that is empty or not in the
+ *   batch fails the whole batch, as Lambda does.
+ * - A function error (thrown, timeout, crash, init failure) retries the whole batch, split
+ *   in halves first when bisectBatchOnFunctionError is on.
+ * - Every retry counts against maximumRetryAttempts; halves of a bisected batch inherit
+ *   the count of the batch they came from. When a (part of a) batch has used its retries,
+ *   or its records are older than maximumRecordAgeInSeconds, an invocation record is sent
+ *   to the on-failure SQS queue and the mapping moves past those records.
+ * - With maximumRetryAttempts = -1 (infinite) Lambda would block the shard until the
+ *   records expire (24 h); here a batch that still fails after `infiniteRetryCap`
+ *   attempts raises ShardBlockedError instead.
+ * - Parent shards are read to their end before their children. A shard that appears
+ *   after start() is read from TRIM_HORIZON.
+ *
+ * "The current end" of an open shard is the first GetRecords that returns no records.
+ *
+ * moto 5.2.1 quirks (checked against its source and by calling it):
+ * - One shard per stream with a fixed id; it is never closed, so NextShardIterator is
+ *   never null and the read stops at the first empty GetRecords.
+ * - Iterators never expire and can be reused; an empty GetRecords returns an iterator at
+ *   the same position, so records written later are found by the next drain().
+ * - LATEST is "starting sequence number + records so far"; AT/AFTER_SEQUENCE_NUMBER work.
+ * - Stream records carry awsRegion "us-east-1" whatever the table's region, and never a
+ *   userIdentity (moto has no TTL process), so TTL deletes cannot be produced.
+ * - If a Lambda event source mapping is created in moto for the stream (CreateEventSourceMapping,
+ *   e.g. by Terraform), every later write to the table makes moto try to invoke the
+ *   function through Docker and then EMPTIES the stream shard, even when that fails and
+ *   even after the mapping is deleted. Read the mapping's settings with
+ *   settingsFromMapping(), but do not leave a moto mapping on a stream you drain here.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  type GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  type _Record as SdkStreamRecord,
+  type Shard,
+  ShardIteratorType,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
+import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { toLambdaRecord } from '../../lambda/src/lambda-event.js';
+import type { StreamRecord } from '../../lambda/src/stream-records.js';
+import { MAX_PAYLOAD_BYTES } from './local-lambda.js';
+
+/** The mapping's settings, named as in the Lambda API (camel-cased). */
+export interface EsmSettings {
+  readonly streamArn: string;
+  readonly functionArn: string;
+  /** 1-10,000; Lambda's default is 100. */
+  readonly batchSize: number;
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  /** -1 means infinite (Lambda's default). */
+  readonly maximumRetryAttempts: number;
+  readonly bisectBatchOnFunctionError: boolean;
+  /** -1 means infinite (Lambda's default). */
+  readonly maximumRecordAgeInSeconds: number;
+  /** FunctionResponseTypes includes ReportBatchItemFailures. */
+  readonly reportBatchItemFailures: boolean;
+  /** On-failure destination: an SQS queue ARN (as in DestinationConfig) or queue URL. */
+  readonly onFailureDestination?: string;
+}
+
+/** What an invocation returned; LocalLambda.invoke's outcome fits. */
+export interface FunctionOutcome {
+  readonly result?: unknown;
+  readonly error?: { readonly name: string; readonly message: string };
+  readonly requestId?: string;
+}
+
+export type InvokeFunction = (event: { Records: StreamRecord[] }) => Promise<FunctionOutcome>;
+
+export interface LocalEventSourceMappingOptions {
+  readonly settings: EsmSettings;
+  readonly streams: DynamoDBStreamsClient;
+  readonly invoke: InvokeFunction;
+  /** Required when settings.onFailureDestination is set; in the queue's region. */
+  readonly sqs?: SQSClient;
+  /** Attempts after which an infinitely retried batch raises ShardBlockedError; default 100. */
+  readonly infiniteRetryCap?: number;
+  /** Pause before each retry; default 0 (Lambda backs off, tests need not wait). */
+  readonly retryDelayMs?: number;
+  readonly now?: () => number;
+}
+
+export interface DrainStats {
+  /** Function invocations, first deliveries and retries. */
+  invocations: number;
+  /** Records read from the stream (each counted once). */
+  records: number;
+  /** Invocations that re-delivered records already delivered once (retries and bisected halves). */
+  retries: number;
+  /** Records sent to the on-failure destination (or dropped when there is none). */
+  sentToDlq: number;
+  /** On-failure invocation records written (one per discarded batch). */
+  failureRecords: number;
+}
+
+/** The invocation record Lambda writes to an on-failure destination for a DynamoDB stream. */
+export interface OnFailureRecord {
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+    approximateInvokeCount: number;
+  };
+  responseContext: {
+    statusCode: number;
+    executedVersion: string;
+    /** "Unhandled" when the function failed; absent after a partial batch response. */
+    functionError?: string;
+  };
+  version: '1.0';
+  timestamp: string;
+  DDBStreamBatchInfo: {
+    shardId: string;
+    startSequenceNumber: string;
+    endSequenceNumber: string;
+    approximateArrivalOfFirstRecord: string;
+    approximateArrivalOfLastRecord: string;
+    batchSize: number;
+    streamArn: string;
+  };
+}
+
+export class ShardBlockedError extends Error {
+  override readonly name = 'ShardBlockedError';
+  constructor(
+    readonly shardId: string,
+    readonly startSequenceNumber: string,
+    attempts: number,
+  ) {
+    super(
+      `shard ${shardId}: the batch from sequence number ${startSequenceNumber} still fails after ${attempts} attempts ` +
+        'and MaximumRetryAttempts is -1; Lambda would retry until the records expire',
+    );
+  }
+}
+
+export class MappingSettingsError extends Error {
+  override readonly name = 'MappingSettingsError';
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
+    super(`${setting}: ${problem}`);
+  }
+}
+
+/** Settings from a GetEventSourceMapping (or CreateEventSourceMapping) response. */
+export function settingsFromMapping(mapping: EventSourceMappingConfiguration): EsmSettings {
+  if (!mapping.EventSourceArn?.includes(':dynamodb:')) {
+    throw new MappingSettingsError(
+      'EventSourceArn',
+      `"${mapping.EventSourceArn}" is not a DynamoDB stream ARN`,
+    );
+  }
+  if (!mapping.FunctionArn) throw new MappingSettingsError('FunctionArn', 'is missing');
+  const position = mapping.StartingPosition ?? 'TRIM_HORIZON';
+  if (position !== 'TRIM_HORIZON' && position !== 'LATEST') {
+    throw new MappingSettingsError('StartingPosition', `"${position}" is not TRIM_HORIZON or LATEST`);
+  }
+  const destination = mapping.DestinationConfig?.OnFailure?.Destination;
+  return {
+    streamArn: mapping.EventSourceArn,
+    functionArn: mapping.FunctionArn,
+    batchSize: mapping.BatchSize ?? 100,
+    startingPosition: position,
+    maximumRetryAttempts: mapping.MaximumRetryAttempts ?? -1,
+    bisectBatchOnFunctionError: mapping.BisectBatchOnFunctionError ?? false,
+    maximumRecordAgeInSeconds: mapping.MaximumRecordAgeInSeconds ?? -1,
+    reportBatchItemFailures: (mapping.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+    ...(destination ? { onFailureDestination: destination } : {}),
+  };
+}
+
+interface ShardState {
+  /** Where the next GetRecords reads; absent means "derive from the checkpoint". */
+  iterator?: string;
+  /** Sequence number of the last record checkpointed. */
+  checkpoint?: string;
+  /** Closed and read to its end. */
+  finished: boolean;
+}
+
+interface PendingBatch {
+  records: SdkStreamRecord[];
+  /** Retries already used by this batch (or the batch it was split from). */
+  retries: number;
+  /** Invocations made with (a superset of) these records. */
+  invokeCount: number;
+  /** Whether these records have been delivered before. */
+  redelivery: boolean;
+}
+
+type Verdict =
+  | { kind: 'success' }
+  | { kind: 'partial'; from: number }
+  | { kind: 'failure'; functionError: boolean };
+
+function sequenceOf(r: SdkStreamRecord): string {
+  const seq = r.dynamodb?.SequenceNumber;
+  if (!seq) throw new Error(`stream record ${r.eventID} has no sequence number`);
+  return seq;
+}
+
+function isoSeconds(d: Date | undefined, fallback: number): string {
+  return new Date(d?.getTime() ?? fallback).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class LocalEventSourceMapping {
+  readonly settings: EsmSettings;
+  private readonly streams: DynamoDBStreamsClient;
+  private readonly invokeFn: InvokeFunction;
+  private readonly sqs: SQSClient | undefined;
+  private readonly infiniteRetryCap: number;
+  private readonly retryDelayMs: number;
+  private readonly now: () => number;
+  private readonly shards = new Map<string, ShardState>();
+  private started = false;
+  private queueUrl: string | undefined;
+
+  constructor(options: LocalEventSourceMappingOptions) {
+    const s = options.settings;
+    if (!Number.isInteger(s.batchSize) || s.batchSize < 1 || s.batchSize > 10_000) {
+      throw new MappingSettingsError('BatchSize', `must be 1-10000, got ${s.batchSize}`);
+    }
+    if (!Number.isInteger(s.maximumRetryAttempts) || s.maximumRetryAttempts < -1) {
+      throw new MappingSettingsError(
+        'MaximumRetryAttempts',
+        `must be -1 or more, got ${s.maximumRetryAttempts}`,
+      );
+    }
+    if (s.onFailureDestination) {
+      if (
+        !s.onFailureDestination.startsWith('arn:aws:sqs:') &&
+        !/^https?:\/\//.test(s.onFailureDestination)
+      ) {
+        throw new MappingSettingsError(
+          'DestinationConfig.OnFailure.Destination',
+          `"${s.onFailureDestination}" is not an SQS queue ARN or URL (only SQS destinations are emulated)`,
+        );
+      }
+      if (!options.sqs) {
+        throw new MappingSettingsError(
+          'DestinationConfig.OnFailure.Destination',
+          'is set but no SQS client was given',
+        );
+      }
+    }
+    this.settings = s;
+    this.streams = options.streams;
+    this.invokeFn = options.invoke;
+    this.sqs = options.sqs;
+    this.infiniteRetryCap = options.infiniteRetryCap ?? 100;
+    this.retryDelayMs = options.retryDelayMs ?? 0;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Fixes the starting position, as creating the mapping does: with LATEST, only records
+   * written after this call are delivered. Called by the first drain() if not before.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const shard of await this.describeShards()) {
+      const id = shard.ShardId as string;
+      if (this.settings.startingPosition === 'TRIM_HORIZON') {
+        this.shards.set(id, { finished: false });
+      } else if (shard.SequenceNumberRange?.EndingSequenceNumber) {
+        this.shards.set(id, { finished: true }); // closed: nothing new will arrive in it
+      } else {
+        const it = await this.streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: this.settings.streamArn,
+            ShardId: id,
+            ShardIteratorType: ShardIteratorType.LATEST,
+          }),
+        );
+        this.shards.set(id, { finished: false, ...(it.ShardIterator ? { iterator: it.ShardIterator } : {}) });
+      }
+    }
+  }
+
+  /** Delivers every record up to the current end of every shard; returns what it did. */
+  async drain(): Promise<DrainStats> {
+    await this.start();
+    const stats: DrainStats = { invocations: 0, records: 0, retries: 0, sentToDlq: 0, failureRecords: 0 };
+    const shards = await this.describeShards();
+    const known = new Set(shards.map((s) => s.ShardId as string));
+    const done = new Set<string>();
+    // Parents first: a shard is read once its parent is finished or gone from the stream.
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const shard of shards) {
+        const id = shard.ShardId as string;
+        if (done.has(id)) continue;
+        const parent = shard.ParentShardId;
+        const parentState = parent ? this.shards.get(parent) : undefined;
+        if (parent && known.has(parent) && !parentState?.finished) continue;
+        await this.drainShard(shard, stats);
+        done.add(id);
+        progress = true;
+      }
+    }
+    return stats;
+  }
+
+  private async describeShards(): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let start: string | undefined;
+    do {
+      const out = await this.streams.send(
+        new DescribeStreamCommand({
+          StreamArn: this.settings.streamArn,
+          ...(start ? { ExclusiveStartShardId: start } : {}),
+        }),
+      );
+      shards.push(...(out.StreamDescription?.Shards ?? []));
+      start = out.StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+    return shards;
+  }
+
+  private async iteratorFor(shardId: string, state: ShardState): Promise<string | undefined> {
+    if (state.iterator) return state.iterator;
+    const out = await this.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: this.settings.streamArn,
+        ShardId: shardId,
+        ...(state.checkpoint
+          ? { ShardIteratorType: ShardIteratorType.AFTER_SEQUENCE_NUMBER, SequenceNumber: state.checkpoint }
+          : { ShardIteratorType: ShardIteratorType.TRIM_HORIZON }),
+      }),
+    );
+    return out.ShardIterator;
+  }
+
+  private async drainShard(shard: Shard, stats: DrainStats): Promise<void> {
+    const shardId = shard.ShardId as string;
+    let state = this.shards.get(shardId);
+    if (!state) {
+      state = { finished: false };
+      this.shards.set(shardId, state);
+    }
+    while (!state.finished) {
+      const iterator = await this.iteratorFor(shardId, state);
+      if (!iterator) {
+        state.finished = true;
+        break;
+      }
+      let out: GetRecordsCommandOutput;
+      try {
+        out = await this.streams.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: this.settings.batchSize }),
+        );
+      } catch (err) {
+        if (err instanceof ExpiredIteratorException) {
+          delete state.iterator; // re-derive from the checkpoint
+          continue;
+        }
+        throw err;
+      }
+      const records = out.Records ?? [];
+      if (out.NextShardIterator) state.iterator = out.NextShardIterator;
+      else {
+        delete state.iterator;
+        state.finished = true; // closed shard, read to its end
+      }
+      stats.records += records.length;
+      for (const batch of this.splitByPayload(records)) {
+        await this.deliver(shardId, batch, stats);
+        state.checkpoint = sequenceOf(batch[batch.length - 1] as SdkStreamRecord);
+      }
+      if (records.length === 0) break; // the current end of an open shard
+    }
+  }
+
+  /** Consecutive runs of records whose event stays within Lambda's 6 MB payload limit. */
+  private splitByPayload(records: SdkStreamRecord[]): SdkStreamRecord[][] {
+    const batches: SdkStreamRecord[][] = [];
+    const envelope = Buffer.byteLength('{"Records":[]}');
+    let current: SdkStreamRecord[] = [];
+    let size = envelope;
+    for (const r of records) {
+      const bytes = Buffer.byteLength(JSON.stringify(toLambdaRecord(r, this.settings.streamArn))) + 1;
+      if (current.length > 0 && size + bytes > MAX_PAYLOAD_BYTES) {
+        batches.push(current);
+        current = [];
+        size = envelope;
+      }
+      current.push(r);
+      size += bytes;
+    }
+    if (current.length > 0) batches.push(current);
+    return batches;
+  }
+
+  private async deliver(shardId: string, records: SdkStreamRecord[], stats: DrainStats): Promise<void> {
+    const pending: PendingBatch[] = [{ records, retries: 0, invokeCount: 0, redelivery: false }];
+    const maxRetries = this.settings.maximumRetryAttempts;
+    while (pending.length > 0) {
+      const batch = pending[0] as PendingBatch;
+      const expired = this.expiredPrefix(batch.records);
+      if (expired > 0) {
+        await this.discard(
+          shardId,
+          batch.records.slice(0, expired),
+          batch,
+          'RecordAgeExceeded',
+          undefined,
+          stats,
+        );
+        batch.records = batch.records.slice(expired);
+        if (batch.records.length === 0) {
+          pending.shift();
+          continue;
+        }
+      }
+      if (batch.redelivery && this.retryDelayMs > 0)
+        await new Promise((r) => setTimeout(r, this.retryDelayMs));
+      const outcome = await this.invokeFn({
+        Records: batch.records.map((r) => toLambdaRecord(r, this.settings.streamArn)),
+      });
+      stats.invocations++;
+      if (batch.redelivery) stats.retries++;
+      batch.invokeCount++;
+      batch.redelivery = true;
+      const verdict = this.judge(outcome, batch.records);
+      if (verdict.kind === 'success') {
+        pending.shift();
+        continue;
+      }
+      if (verdict.kind === 'partial') {
+        batch.records = batch.records.slice(verdict.from); // the records before are checkpointed
+      }
+      const exhausted =
+        maxRetries === -1 ? batch.retries + 1 >= this.infiniteRetryCap : batch.retries >= maxRetries;
+      if (exhausted) {
+        if (maxRetries === -1) {
+          throw new ShardBlockedError(
+            shardId,
+            sequenceOf(batch.records[0] as SdkStreamRecord),
+            batch.invokeCount,
+          );
+        }
+        const functionError = verdict.kind === 'failure' && verdict.functionError;
+        await this.discard(
+          shardId,
+          batch.records,
+          batch,
+          'RetryAttemptsExhausted',
+          { outcome, functionError },
+          stats,
+        );
+        pending.shift();
+        continue;
+      }
+      batch.retries++;
+      if (
+        verdict.kind === 'failure' &&
+        this.settings.bisectBatchOnFunctionError &&
+        batch.records.length > 1
+      ) {
+        const half = Math.ceil(batch.records.length / 2);
+        pending.splice(
+          0,
+          1,
+          { ...batch, records: batch.records.slice(0, half) },
+          { ...batch, records: batch.records.slice(half) },
+        );
+      }
+    }
+  }
+
+  /** How the mapping reads an invocation's outcome. */
+  private judge(outcome: FunctionOutcome, records: SdkStreamRecord[]): Verdict {
+    if (outcome.error) return { kind: 'failure', functionError: true };
+    if (!this.settings.reportBatchItemFailures) return { kind: 'success' };
+    const result = outcome.result as { batchItemFailures?: unknown } | null | undefined;
+    if (result === null || typeof result !== 'object' || result.batchItemFailures == null) {
+      return { kind: 'success' };
+    }
+    const failures = result.batchItemFailures;
+    if (!Array.isArray(failures)) return { kind: 'failure', functionError: false };
+    if (failures.length === 0) return { kind: 'success' };
+    const sequence = records.map(sequenceOf);
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const f of failures) {
+      const id = (f as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+      const index = typeof id === 'string' && id !== '' ? sequence.indexOf(id) : -1;
+      if (index < 0) return { kind: 'failure', functionError: false }; // Lambda fails the whole batch
+      lowest = Math.min(lowest, index);
+    }
+    return { kind: 'partial', from: lowest };
+  }
+
+  private expiredPrefix(records: SdkStreamRecord[]): number {
+    const maxAge = this.settings.maximumRecordAgeInSeconds;
+    if (maxAge < 0) return 0;
+    const oldest = this.now() - maxAge * 1000;
+    let n = 0;
+    while (n < records.length && (records[n]?.dynamodb?.ApproximateCreationDateTime?.getTime() ?? 0) < oldest)
+      n++;
+    return n;
+  }
+
+  /** Sends the on-failure record for records the mapping gives up on (or drops them without a destination). */
+  private async discard(
+    shardId: string,
+    records: SdkStreamRecord[],
+    batch: PendingBatch,
+    condition: OnFailureRecord['requestContext']['condition'],
+    last: { outcome: FunctionOutcome; functionError: boolean } | undefined,
+    stats: DrainStats,
+  ): Promise<void> {
+    stats.sentToDlq += records.length;
+    const destination = this.settings.onFailureDestination;
+    if (!destination || !this.sqs) return;
+    const now = this.now();
+    const first = records[0] as SdkStreamRecord;
+    const lastRecord = records[records.length - 1] as SdkStreamRecord;
+    const record: OnFailureRecord = {
+      requestContext: {
+        requestId: last?.outcome.requestId ?? randomUUID(),
+        functionArn: this.settings.functionArn,
+        condition,
+        approximateInvokeCount: batch.invokeCount,
+      },
+      responseContext: {
+        statusCode: 200,
+        executedVersion: '$LATEST',
+        ...(last?.functionError ? { functionError: 'Unhandled' } : {}),
+      },
+      version: '1.0',
+      timestamp: new Date(now).toISOString(),
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: sequenceOf(first),
+        endSequenceNumber: sequenceOf(lastRecord),
+        approximateArrivalOfFirstRecord: isoSeconds(first.dynamodb?.ApproximateCreationDateTime, now),
+        approximateArrivalOfLastRecord: isoSeconds(lastRecord.dynamodb?.ApproximateCreationDateTime, now),
+        batchSize: records.length,
+        streamArn: this.settings.streamArn,
+      },
+    };
+    this.queueUrl ??= await this.resolveQueueUrl(destination);
+    await this.sqs.send(
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(record) }),
+    );
+    stats.failureRecords++;
+  }
+
+  private async resolveQueueUrl(destination: string): Promise<string> {
+    if (!destination.startsWith('arn:')) return destination;
+    // arn:aws:sqs:<region>:<account>:<name>
+    const [, , , , account, name] = destination.split(':');
+    const out = await (this.sqs as SQSClient).send(
+      new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }),
+    );
+    if (!out.QueueUrl) throw new Error(`no URL for the on-failure queue ${destination}`);
+    return out.QueueUrl;
+  }
+}
