@@ -1,0 +1,24 @@
+output "role_arn" {
+  description = "ARN of the role the replicator assumes: give it to the source side as the target's role_arn."
+  value       = aws_iam_role.this.arn
+}
+
+output "role_name" {
+  description = "Name of the role."
+  value       = aws_iam_role.this.name
+}
+
+output "table_arns" {
+  description = "ARNs of the tables the role may write."
+  value       = local.table_arns
+}
+
+output "kms_key_arns" {
+  description = "Customer-managed KMS keys the role may use for those tables."
+  value       = local.kms_key_arns
+}
+
+output "region" {
+  description = "Region of the target tables (the provider's region): the targets' region on the source side."
+  value       = local.region
+}

@@ -1,0 +1,49 @@
+output "function_name" {
+  description = "Name of the replicator function."
+  value       = module.replicator.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the replicator function."
+  value       = module.replicator.function_arn
+}
+
+output "role_arn" {
+  description = "ARN of the function's execution role."
+  value       = module.replicator.role_arn
+}
+
+output "target_role_arn" {
+  description = "ARN of the role the function assumes in the target account."
+  value       = module.target_access.role_arn
+}
+
+output "event_source_mapping_uuid" {
+  description = "UUID of the stream mapping (null when create_event_source_mapping is false)."
+  value       = module.replicator.event_source_mapping_uuid
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the function."
+  value       = module.replicator.log_group_name
+}
+
+output "dlq_arn" {
+  description = "ARN of the dead-letter queue."
+  value       = module.replicator.dlq_arn
+}
+
+output "dlq_url" {
+  description = "URL of the dead-letter queue."
+  value       = module.replicator.dlq_url
+}
+
+output "alarm_arns" {
+  description = "ARNs of the CloudWatch alarms by name suffix."
+  value       = module.replicator.alarm_arns
+}
+
+output "replication_targets_json" {
+  description = "The REPLICATION_TARGETS JSON the function reads, reusable by the ddbsync CLI."
+  value       = module.replicator.replication_targets_json
+}
