@@ -11,6 +11,9 @@ export interface ClientOptions {
   readonly maxAttempts?: number;
 }
 
+/** Sockets per target client: MAX_CONCURRENCY's upper limit (see config.ts). */
+const MAX_SOCKETS = 64;
+
 /**
  * The DynamoDB client for a target: its region's endpoint (or the standard
  * AWS_ENDPOINT_URL* override), and for a role target a temporary-credentials
@@ -22,6 +25,13 @@ export function createTargetClient(target: TargetConfig, options: ClientOptions)
   const client = new DynamoDBClient({
     region: target.region,
     maxAttempts: options.maxAttempts ?? 3,
+    // The SDK's agents keep connections alive but allow 50 sockets, and MAX_CONCURRENCY
+    // goes to 64: above 50, requests silently waited for a socket (make bench: at most 50
+    // in flight with MAX_CONCURRENCY=64). Keep-alive stays on; nothing else is set.
+    requestHandler: {
+      httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+      httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+    },
     ...(target.roleArn ? { credentials: assumedRoleCredentials(target, options) } : {}),
   });
   // The SDK's logger middleware builds a redacted copy of every request (all 25 items,
