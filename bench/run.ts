@@ -222,6 +222,7 @@ async function handlerJob(
     warmRuns?: number;
     measureMemory?: boolean;
     note?: string;
+    maxConcurrency?: number;
   },
 ): Promise<HandlerRow> {
   const delayMs = o.delayMs ?? DELAY_MS;
@@ -239,7 +240,11 @@ async function handlerJob(
   const result = await runJob(
     fake,
     job,
-    env({ AWS_ENDPOINT_URL_DYNAMODB: endpoint, REPLICATION_TARGETS: targetsJson(o.targets) }),
+    env({
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      REPLICATION_TARGETS: targetsJson(o.targets),
+      ...(o.maxConcurrency ? { MAX_CONCURRENCY: String(o.maxConcurrency) } : {}),
+    }),
   );
   const correct = verify(fake, o.records, o.keys, tables);
   const [first, ...warm] = result.runs as [RunResult, ...RunResult[]];
@@ -382,6 +387,19 @@ async function main(): Promise<void> {
         note: '10 % of requests throttled',
       }),
     ];
+    log('MAX_CONCURRENCY…');
+    const concurrency = [];
+    for (const maxConcurrency of [32, 64]) {
+      concurrency.push(
+        await handlerJob(fake, bundleDir, endpoint, {
+          records: 10_000,
+          keys: 10_000,
+          targets: 1,
+          maxConcurrency,
+          note: `MAX_CONCURRENCY=${maxConcurrency}`,
+        }),
+      );
+    }
     log('CPU (zero delay) and memory…');
     const cpu = await handlerJob(fake, bundleDir, endpoint, {
       records: 10_000,
@@ -483,7 +501,7 @@ async function main(): Promise<void> {
       '| Records | Keys | Targets | Write requests | Items | Most in flight | Network floor | First invocation | Warm (median) | Warm / floor | CPU (ms) | Final state correct |',
     );
     p('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-    for (const r of [...rows, ...throttled]) {
+    for (const r of [...rows, ...throttled, ...concurrency]) {
       p(
         `| ${r.records.toLocaleString('en')}${r.note ? ` (${r.note})` : ''} | ${r.keys.toLocaleString('en')} | ${r.targets} | ${r.requests} | ${r.items} | ${r.maxInFlight} | ${r.floorMs} ms | ${fmt(r.firstMs)} ms | ${fmt(r.warmMs)} ms | ${fmt(r.warmMs / r.floorMs, 2)}x | ${fmt(r.cpuMs)} | ${r.correct ? 'yes' : '**NO**'} |`,
       );
@@ -518,7 +536,11 @@ async function main(): Promise<void> {
     await writeFile(join(work, 'results.md'), `${report}\n`);
     await writeFile(
       join(work, 'results.json'),
-      JSON.stringify({ init, zipBytes, rows, throttled, cpu, mem, baseline, noRole, withRole }, null, 2),
+      JSON.stringify(
+        { init, zipBytes, rows, throttled, concurrency, cpu, mem, baseline, noRole, withRole },
+        null,
+        2,
+      ),
     );
     process.stdout.write(`${report}\n`);
     const allCorrect =
@@ -591,5 +613,36 @@ async function profile(): Promise<void> {
   for (const [k, us] of top) process.stdout.write(`${fmt(us / 1000).padStart(9)} ms  ${k}\n`);
 }
 
+/** `--target-only`: just the headline workload (10,000 records / 2,000 keys), for quick iteration. */
+async function targetOnly(): Promise<void> {
+  const { bundleDir } = await prepare();
+  const fake = new FakeDynamoDb({ delayMs: DELAY_MS });
+  const endpoint = await fake.start();
+  try {
+    for (const delayMs of [DELAY_MS, 0]) {
+      const r = await handlerJob(fake, bundleDir, endpoint, {
+        records: 10_000,
+        keys: 2_000,
+        targets: 1,
+        delayMs,
+      });
+      const line = `delay ${delayMs} ms: first ${fmt(r.firstMs)} ms, warm ${fmt(r.warmMs)} ms, floor ${r.floorMs} ms, cpu ${fmt(r.cpuMs)} ms, ${r.requests} requests, correct ${r.correct}`;
+      process.stdout.write(`${line}\n`);
+    }
+    const r = await handlerJob(fake, bundleDir, endpoint, {
+      records: 10_000,
+      keys: 10_000,
+      targets: 1,
+      maxConcurrency: 64,
+    });
+    process.stdout.write(
+      `10,000 keys, MAX_CONCURRENCY=64: warm ${fmt(r.warmMs)} ms, most in flight ${r.maxInFlight}, ${r.requests} requests\n`,
+    );
+  } finally {
+    await fake.stop();
+  }
+}
+
 if (process.argv.includes('--profile')) await profile();
+else if (process.argv.includes('--target-only')) await targetOnly();
 else await main();
