@@ -1,0 +1,115 @@
+/**
+ * An in-memory target table behind the real BatchWriteItem writer: `send` applies
+ * BatchWriteItem's semantics to a Map and, driven by a seeded generator, throttles,
+ * refuses, or leaves items unprocessed, as DynamoDB does under load. Time is a fake
+ * clock that sleeps and sends advance, so the writer's deadline is exercised for real.
+ */
+import type {
+  BatchWriteItemCommandInput,
+  BatchWriteItemCommandOutput,
+  WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import type { Item } from '../../lambda/src/attribute-values.js';
+import { writeBatches } from '../../lambda/src/batch-writer.js';
+import type { TargetWriter } from '../../lambda/src/target-writer.js';
+import { canonicalItem } from './arbitraries.js';
+
+export class FakeClock {
+  ms = 1_000_000;
+  now = (): number => this.ms;
+  sleep = async (ms: number): Promise<void> => {
+    this.ms += ms;
+  };
+}
+
+/** A small deterministic generator (mulberry32) so a fast-check seed replays a run exactly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class ServiceError extends Error {
+  constructor(
+    override readonly name: string,
+    readonly $metadata: { httpStatusCode: number },
+  ) {
+    super(`${name} (simulated)`);
+  }
+}
+
+/** Canonical stored form of an item: exact bytes, order-independent. */
+export type StoredItem = ReturnType<typeof canonicalItem>;
+
+export class FakeTable {
+  /** Items by the `pk` string key attribute. */
+  readonly items = new Map<string, StoredItem>();
+  /** Protocol violations seen (over-large batches, a key twice in one request). */
+  readonly violations: string[] = [];
+  sends = 0;
+  /** Chance of each kind of fault per request; 0 turns faults off. */
+  faultRate: number;
+
+  constructor(
+    readonly tableName: string,
+    private readonly random: () => number,
+    private readonly clock: FakeClock,
+    faultRate: number,
+  ) {
+    this.faultRate = faultRate;
+  }
+
+  send = async (input: BatchWriteItemCommandInput): Promise<BatchWriteItemCommandOutput> => {
+    this.sends++;
+    this.clock.ms += 1 + Math.floor(this.random() * 20);
+    const requests = input.RequestItems?.[this.tableName] ?? [];
+    const keys = requests.map(keyOf);
+    if (requests.length === 0 || requests.length > 25) this.violations.push(`${requests.length} requests`);
+    if (new Set(keys).size !== keys.length) this.violations.push('a key twice in one BatchWriteItem');
+
+    const roll = this.random();
+    if (roll < this.faultRate / 3)
+      throw new ServiceError('ProvisionedThroughputExceededException', { httpStatusCode: 400 });
+    if (roll < (this.faultRate * 2) / 3)
+      throw new ServiceError('AccessDeniedException', { httpStatusCode: 400 });
+    const leaveSome = roll < this.faultRate;
+    const unprocessed: WriteRequest[] = [];
+    for (const r of requests) {
+      if (leaveSome && this.random() < 0.5) {
+        unprocessed.push(r);
+        continue;
+      }
+      if (r.PutRequest?.Item) this.items.set(keyOf(r), canonicalItem(r.PutRequest.Item));
+      else this.items.delete(keyOf(r));
+    }
+    return {
+      $metadata: { httpStatusCode: 200 },
+      UnprocessedItems: unprocessed.length ? { [this.tableName]: unprocessed } : {},
+    };
+  };
+
+  writer(): TargetWriter {
+    return {
+      id: `${this.tableName}@us-east-1`,
+      write: (entries, options) =>
+        writeBatches(this.send, this.tableName, entries, {
+          ...options,
+          now: this.clock.now,
+          sleep: this.clock.sleep,
+          random: this.random,
+        }),
+    };
+  }
+}
+
+function keyOf(r: WriteRequest): string {
+  const item: Item = r.PutRequest?.Item ?? r.DeleteRequest?.Key ?? {};
+  const pk = item.pk?.S;
+  if (pk === undefined) throw new Error('request without a pk');
+  return pk;
+}
