@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
@@ -221,6 +221,7 @@ async function handlerJob(
     unprocessedRate?: number;
     warmRuns?: number;
     measureMemory?: boolean;
+    measurePlan?: boolean;
     note?: string;
     maxConcurrency?: number;
   },
@@ -236,6 +237,7 @@ async function handlerJob(
     tables,
     warmRuns: o.warmRuns ?? (QUICK ? 3 : 7),
     measureMemory: o.measureMemory ?? false,
+    measurePlan: o.measurePlan ?? false,
   };
   const result = await runJob(
     fake,
@@ -346,6 +348,7 @@ async function baselineJob(fake: FakeDynamoDb, endpoint: string, records: number
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadBefore = loadavg()[0] as number;
   log(`bench: ${QUICK ? 'QUICK subset' : 'full run'}, delay ${DELAY_MS} ms`);
   const { bundleDir, minimalDir, zipCurrent, zipBytes, packages } = await prepare();
   const fake = new FakeDynamoDb({ delayMs: DELAY_MS });
@@ -407,6 +410,7 @@ async function main(): Promise<void> {
       targets: 1,
       delayMs: 0,
       warmRuns: QUICK ? 5 : 15,
+      measurePlan: true,
     });
     const mem = await handlerJob(fake, bundleDir, endpoint, {
       records: 10_000,
@@ -457,6 +461,7 @@ async function main(): Promise<void> {
     p();
     p(
       `Machine: ${cpus().length} CPUs (nproc), ${cpuInfo ?? 'unknown CPU'}, Node ${process.version}; ` +
+        `load average ${fmt(loadBefore, 2)} at the start and ${fmt(loadavg()[0] as number, 2)} at the end (other work on the machine slows the wall times); ` +
         `fake DynamoDB round trip ${DELAY_MS} ms; dist/replicator.zip ${zipCurrent ? 'matches the sources' : 'is NOT what the sources build (figures are for the sources; run make build-lambda)'}.`,
     );
     p();
@@ -475,7 +480,7 @@ async function main(): Promise<void> {
       `| Wall time vs network floor ceil(${target.requests}/16) x ${DELAY_MS} ms = ${target.floorMs} ms | ${fmt(target.warmMs)} ms = **${fmt(vsFloor, 2)}x** (first invocation ${fmt(target.firstMs / target.floorMs, 2)}x) | ≤ 1.5x | ${yes(vsFloor <= 1.5)} |`,
     );
     p(
-      `| Handler CPU per 10,000 records (zero delay, median of ${cpu.result.runs.length - 1}) | **${fmt(cpu.cpuMs)} ms** CPU, ${fmt(cpu.warmMs)} ms wall | small | - |`,
+      `| Handler CPU per 10,000 records (zero delay, median of ${cpu.result.runs.length - 1}) | **${fmt(cpu.cpuMs)} ms** CPU, ${fmt(cpu.warmMs)} ms wall; of which planning (planBatch alone, median of 11) ${fmt(cpu.result.planMs ?? Number.NaN)} ms | small | - |`,
     );
     p(
       `| Module init (import of index.mjs), median of ${init.runs} fresh processes | ${fmt(init.replicator)} ms vs minimal DynamoDB-client bundle ${fmt(init.minimal)} ms = **${fmt(initRatio, 2)}x** | ≤ 1.3x | ${yes(initRatio <= 1.3)} |`,

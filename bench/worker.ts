@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { planBatch } from '../lambda/src/plan.js';
 import type { StreamEvent } from '../lambda/src/stream-records.js';
 import { replicatePerRecord } from './baseline.js';
 import type { FakeCounters } from './fake-dynamodb.js';
@@ -22,6 +23,8 @@ export interface Job {
   /** Invocations after the first (the first is reported on its own). */
   warmRuns: number;
   measureMemory?: boolean;
+  /** Also time the planner alone (planBatch, from the same sources) on the batch. */
+  measurePlan?: boolean;
 }
 
 export interface RunResult {
@@ -33,6 +36,8 @@ export interface RunResult {
 export interface JobResult {
   initMs?: number;
   runs: RunResult[];
+  /** Median milliseconds of planBatch alone on the batch. */
+  planMs?: number;
   memory?: {
     rssAfterEventMb: number;
     peakRssMb: number;
@@ -101,6 +106,16 @@ async function main(): Promise<void> {
   if (sampler) clearInterval(sampler);
 
   const result: JobResult = { initMs, runs };
+  if (job.measurePlan) {
+    const times: number[] = [];
+    const settings = { excludeAttributes: new Set<string>(), skipTtlDeletes: false };
+    for (let i = 0; i < 11; i++) {
+      const t0 = performance.now();
+      planBatch(records, settings);
+      times.push(performance.now() - t0);
+    }
+    result.planMs = times.sort((a, b) => a - b)[5];
+  }
   if (job.measureMemory) {
     const h = process.memoryUsage().heapUsed;
     if (h > peakHeap) peakHeap = h;
