@@ -1,0 +1,313 @@
+/**
+ * The event source mapping emulator against a real stream (moto), with scripted functions
+ * standing in for the replicator: what Lambda's trigger does with successes, partial
+ * failures, errors, bisection, record age and starting positions.
+ */
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StreamRecord } from '../../lambda/src/stream-records.js';
+import {
+  type EsmSettings,
+  type FunctionOutcome,
+  LocalEventSourceMapping,
+  MappingSettingsError,
+  type OnFailureRecord,
+  ShardBlockedError,
+  settingsFromMapping,
+} from '../../scripts/lib/event-source-mapping.js';
+import { createTable, dynamoClient, MOTO_CREDENTIALS } from '../support/fixtures.js';
+import { type MotoServer, startMoto } from '../support/moto.js';
+
+const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:scripted';
+let moto: MotoServer;
+let streams: DynamoDBStreamsClient;
+let sqs: SQSClient;
+let tables = 0;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  const config = { endpoint: moto.endpoint, region: 'us-east-1', credentials: MOTO_CREDENTIALS };
+  streams = new DynamoDBStreamsClient(config);
+  sqs = new SQSClient(config);
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+/** A fresh table with a stream holding n inserts (sk 0..n-1); returns the stream ARN. */
+async function streamWith(n: number): Promise<{ streamArn: string; put: (sk: number) => Promise<void> }> {
+  const client = dynamoClient(moto.endpoint, 'us-east-1');
+  const name = `esm-${++tables}`;
+  const streamArn = (await createTable(client, name, { stream: true })) as string;
+  const put = async (sk: number) => {
+    await client.send(
+      new PutItemCommand({ TableName: name, Item: { pk: { S: 'k' }, sk: { N: String(sk) } } }),
+    );
+  };
+  for (let i = 0; i < n; i++) await put(i);
+  return { streamArn, put };
+}
+
+function settings(streamArn: string, overrides: Partial<EsmSettings> = {}): EsmSettings {
+  return {
+    streamArn,
+    functionArn: FUNCTION_ARN,
+    batchSize: 4,
+    startingPosition: 'TRIM_HORIZON',
+    maximumRetryAttempts: 3,
+    bisectBatchOnFunctionError: false,
+    maximumRecordAgeInSeconds: -1,
+    reportBatchItemFailures: true,
+    ...overrides,
+  };
+}
+
+const sk = (r: StreamRecord) => (r.dynamodb?.Keys as { sk: { N: string } } | undefined)?.sk.N ?? '';
+const seq = (r: StreamRecord) => r.dynamodb?.SequenceNumber as string;
+
+/** A function that records the sort keys of every batch it gets and answers with respond(). */
+function scripted(respond: (records: StreamRecord[], call: number) => FunctionOutcome) {
+  const batches: string[][] = [];
+  return {
+    batches,
+    invoke: async (event: { Records: StreamRecord[] }) => {
+      batches.push(event.Records.map(sk));
+      return respond(event.Records, batches.length);
+    },
+  };
+}
+
+async function queue(name: string): Promise<string> {
+  return (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
+}
+
+async function failureRecords(queueUrl: string): Promise<OnFailureRecord[]> {
+  const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+  return (out.Messages ?? []).map((m) => JSON.parse(m.Body as string) as OnFailureRecord);
+}
+
+describe('LocalEventSourceMapping', () => {
+  it('delivers batches in order, checkpoints, and picks up later writes on the next drain', async () => {
+    const { streamArn, put } = await streamWith(10);
+    const fn = scripted(() => ({ result: { batchItemFailures: [] } }));
+    const esm = new LocalEventSourceMapping({ settings: settings(streamArn), streams, invoke: fn.invoke });
+    expect(await esm.drain()).toEqual({
+      invocations: 3,
+      records: 10,
+      retries: 0,
+      sentToDlq: 0,
+      failureRecords: 0,
+    });
+    expect(fn.batches).toEqual([
+      ['0', '1', '2', '3'],
+      ['4', '5', '6', '7'],
+      ['8', '9'],
+    ]);
+    expect(await esm.drain()).toMatchObject({ invocations: 0, records: 0 });
+    await put(10);
+    expect(await esm.drain()).toMatchObject({ invocations: 1, records: 1 });
+    expect(fn.batches.at(-1)).toEqual(['10']);
+  });
+
+  it('delivers the records in the Lambda event shape', async () => {
+    const { streamArn } = await streamWith(1);
+    let event: { Records: StreamRecord[] } | undefined;
+    const esm = new LocalEventSourceMapping({
+      settings: settings(streamArn),
+      streams,
+      invoke: async (e) => {
+        event = e;
+        return { result: null };
+      },
+    });
+    await esm.drain();
+    expect(event?.Records[0]).toMatchObject({
+      eventName: 'INSERT',
+      eventSource: 'aws:dynamodb',
+      eventSourceARN: streamArn,
+      dynamodb: {
+        Keys: { pk: { S: 'k' }, sk: { N: '0' } },
+        NewImage: { pk: { S: 'k' }, sk: { N: '0' } },
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+        ApproximateCreationDateTime: expect.any(Number),
+      },
+    });
+  });
+
+  it('retries from the reported item, keeping the records before it checkpointed', async () => {
+    const { streamArn } = await streamWith(4);
+    const fn = scripted((records, call) =>
+      call === 1
+        ? { result: { batchItemFailures: [{ itemIdentifier: seq(records[2] as StreamRecord) }] } }
+        : { result: { batchItemFailures: [] } },
+    );
+    const esm = new LocalEventSourceMapping({ settings: settings(streamArn), streams, invoke: fn.invoke });
+    expect(await esm.drain()).toMatchObject({ invocations: 2, retries: 1, sentToDlq: 0 });
+    expect(fn.batches).toEqual([
+      ['0', '1', '2', '3'],
+      ['2', '3'],
+    ]);
+  });
+
+  it('treats an unknown item identifier as a failure of the whole batch', async () => {
+    const { streamArn } = await streamWith(2);
+    const fn = scripted((_r, call) =>
+      call === 1 ? { result: { batchItemFailures: [{ itemIdentifier: 'not-in-batch' }] } } : { result: {} },
+    );
+    const esm = new LocalEventSourceMapping({ settings: settings(streamArn), streams, invoke: fn.invoke });
+    await esm.drain();
+    expect(fn.batches).toEqual([
+      ['0', '1'],
+      ['0', '1'],
+    ]);
+  });
+
+  it('ignores batchItemFailures when ReportBatchItemFailures is off', async () => {
+    const { streamArn } = await streamWith(2);
+    const fn = scripted((records) => ({
+      result: { batchItemFailures: [{ itemIdentifier: seq(records[0] as StreamRecord) }] },
+    }));
+    const esm = new LocalEventSourceMapping({
+      settings: settings(streamArn, { reportBatchItemFailures: false }),
+      streams,
+      invoke: fn.invoke,
+    });
+    expect(await esm.drain()).toMatchObject({ invocations: 1, retries: 0 });
+  });
+
+  it('bisects a failing batch down to the bad record and sends only it to the queue', async () => {
+    const { streamArn } = await streamWith(4);
+    const queueUrl = await queue('bisect-failures');
+    const fn = scripted((records) =>
+      records.some((r) => sk(r) === '2')
+        ? { error: { name: 'Error', message: 'poison' }, requestId: `req-${records.length}` }
+        : { result: { batchItemFailures: [] } },
+    );
+    const esm = new LocalEventSourceMapping({
+      settings: settings(streamArn, {
+        bisectBatchOnFunctionError: true,
+        maximumRetryAttempts: 3,
+        onFailureDestination: queueUrl,
+      }),
+      streams,
+      sqs,
+      invoke: fn.invoke,
+    });
+    const stats = await esm.drain();
+    // [0..3] fails → [0,1] ok; [2,3] fails → [2] fails and is retried until its 3 retries are
+    // used (halves inherit the count), then [3] ok.
+    expect(fn.batches).toEqual([['0', '1', '2', '3'], ['0', '1'], ['2', '3'], ['2'], ['2'], ['3']]);
+    expect(stats).toEqual({ invocations: 6, records: 4, retries: 5, sentToDlq: 1, failureRecords: 1 });
+    const [record] = await failureRecords(queueUrl);
+    expect(record?.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', requestId: 'req-1' });
+    expect(record?.responseContext).toEqual({
+      statusCode: 200,
+      executedVersion: '$LATEST',
+      functionError: 'Unhandled',
+    });
+    expect(record?.DDBStreamBatchInfo.batchSize).toBe(1);
+    expect(record?.DDBStreamBatchInfo.startSequenceNumber).toBe(record?.DDBStreamBatchInfo.endSequenceNumber);
+  });
+
+  it('sends records older than MaximumRecordAgeInSeconds to the queue without invoking', async () => {
+    const { streamArn } = await streamWith(3);
+    const queueUrl = await queue('age-failures');
+    const fn = scripted(() => ({ result: { batchItemFailures: [] } }));
+    const esm = new LocalEventSourceMapping({
+      settings: settings(streamArn, { maximumRecordAgeInSeconds: 60, onFailureDestination: queueUrl }),
+      streams,
+      sqs,
+      invoke: fn.invoke,
+      now: () => Date.now() + 120_000,
+    });
+    expect(await esm.drain()).toMatchObject({ invocations: 0, sentToDlq: 3, failureRecords: 1 });
+    const [record] = await failureRecords(queueUrl);
+    expect(record?.requestContext).toMatchObject({
+      condition: 'RecordAgeExceeded',
+      approximateInvokeCount: 0,
+    });
+    expect(record?.DDBStreamBatchInfo.batchSize).toBe(3);
+  });
+
+  it('with LATEST delivers only what is written after start()', async () => {
+    const { streamArn, put } = await streamWith(3);
+    const fn = scripted(() => ({ result: null }));
+    const esm = new LocalEventSourceMapping({
+      settings: settings(streamArn, { startingPosition: 'LATEST' }),
+      streams,
+      invoke: fn.invoke,
+    });
+    await esm.start();
+    await put(3);
+    expect(await esm.drain()).toMatchObject({ records: 1 });
+    expect(fn.batches).toEqual([['3']]);
+  });
+
+  it('raises ShardBlockedError instead of retrying forever when MaximumRetryAttempts is -1', async () => {
+    const { streamArn } = await streamWith(1);
+    const fn = scripted(() => ({ error: { name: 'Error', message: 'always' } }));
+    const esm = new LocalEventSourceMapping({
+      settings: settings(streamArn, { maximumRetryAttempts: -1 }),
+      streams,
+      invoke: fn.invoke,
+      infiniteRetryCap: 5,
+    });
+    await expect(esm.drain()).rejects.toBeInstanceOf(ShardBlockedError);
+    expect(fn.batches).toHaveLength(5);
+  });
+
+  it('reads its settings from a GetEventSourceMapping response', () => {
+    const s = settingsFromMapping({
+      UUID: 'a1b2',
+      EventSourceArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000',
+      FunctionArn: FUNCTION_ARN,
+      BatchSize: 50,
+      StartingPosition: 'LATEST',
+      MaximumRetryAttempts: 5,
+      BisectBatchOnFunctionError: true,
+      MaximumRecordAgeInSeconds: 3600,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:123456789012:orders-dlq' } },
+    });
+    expect(s).toEqual({
+      streamArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000',
+      functionArn: FUNCTION_ARN,
+      batchSize: 50,
+      startingPosition: 'LATEST',
+      maximumRetryAttempts: 5,
+      bisectBatchOnFunctionError: true,
+      maximumRecordAgeInSeconds: 3600,
+      reportBatchItemFailures: true,
+      onFailureDestination: 'arn:aws:sqs:us-east-1:123456789012:orders-dlq',
+    });
+    expect(settingsFromMapping({ EventSourceArn: s.streamArn, FunctionArn: FUNCTION_ARN })).toMatchObject({
+      batchSize: 100,
+      maximumRetryAttempts: -1,
+      maximumRecordAgeInSeconds: -1,
+      reportBatchItemFailures: false,
+    });
+    expect(() =>
+      settingsFromMapping({ EventSourceArn: 'arn:aws:sqs:us-east-1:1:q', FunctionArn: 'x' }),
+    ).toThrow(MappingSettingsError);
+  });
+
+  it('resolves an on-failure queue ARN to its URL', async () => {
+    const { streamArn } = await streamWith(1);
+    await queue('arn-failures');
+    const esm = new LocalEventSourceMapping({
+      settings: settings(streamArn, {
+        maximumRetryAttempts: 0,
+        onFailureDestination: 'arn:aws:sqs:us-east-1:123456789012:arn-failures',
+      }),
+      streams,
+      sqs,
+      invoke: async () => ({ error: { name: 'Error', message: 'no' } }),
+    });
+    expect(await esm.drain()).toMatchObject({ invocations: 1, sentToDlq: 1, failureRecords: 1 });
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: 'arn-failures' }))).QueueUrl as string;
+    expect(await failureRecords(url)).toHaveLength(1);
+  });
+});
