@@ -73,7 +73,7 @@ export async function writeBatches(
       const remaining = options.deadline - now();
       if (remaining <= 0) {
         const why = lastError
-          ? `gave up at the deadline after ${attempt} attempts; last error: ${lastError.message}`
+          ? `gave up at the deadline after ${attempt} attempts; last error: ${lastError.name}: ${lastError.message}`
           : 'no time left before the deadline to send';
         const error = new TargetWriteError(tableName, 'DeadlineExceeded', why);
         for (const i of pending) failed.set(i, error);
@@ -109,7 +109,7 @@ export async function writeBatches(
         const error = new TargetWriteError(
           tableName,
           'DeadlineExceeded',
-          `no time left to retry after ${attempt + 1} attempts; last error: ${lastError.message}`,
+          `no time left to retry after ${attempt + 1} attempts; last error: ${lastError.name}: ${lastError.message}`,
         );
         for (const i of pending) failed.set(i, error);
         return;
