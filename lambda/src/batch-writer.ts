@@ -83,7 +83,8 @@ export async function writeBatches(
         requests++;
         const out = await send(
           { RequestItems: { [tableName]: pending.map((i) => (entries[i] as WriteEntry).request) } },
-          AbortSignal.timeout(remaining),
+          // Whole milliseconds: a deadline derived from a fraction of the remaining time need not be one.
+          AbortSignal.timeout(Math.ceil(remaining)),
         );
         const unprocessed = out.UnprocessedItems?.[tableName] ?? [];
         if (unprocessed.length === 0) return;

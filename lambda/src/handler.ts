@@ -27,7 +27,7 @@ export type Handler = (
  * failures before Lambda's own timeout: a tenth, at least 0.5 s, at most 5 s.
  */
 export function safetyMarginMs(remainingMs: number): number {
-  return Math.min(5_000, Math.max(500, remainingMs / 10));
+  return Math.min(5_000, Math.max(500, Math.round(remainingMs / 10)));
 }
 
 /**
