@@ -33,7 +33,8 @@ export class AttributeValueError extends Error {
 // Canonical base64 (the alphabet DynamoDB and Lambda use); Buffer.from would skip bad characters silently.
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function decodeBase64(value: unknown, path: string): Uint8Array {
+/** Decodes a base64 string; throws AttributeValueError naming `path` when it is not one. */
+export function decodeBase64(value: unknown, path: string): Uint8Array {
   if (typeof value !== 'string' || !BASE64.test(value)) {
     throw new AttributeValueError(path, 'binary value is not a base64 string');
   }

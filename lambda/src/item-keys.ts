@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { type Item, setAttribute } from './attribute-values.js';
+import { AttributeValueError, decodeBase64, type Item, setAttribute } from './attribute-values.js';
 
 /**
  * A string that identifies an item's key: key attributes in name order with their
@@ -19,6 +19,27 @@ function scalar(v: AttributeValue | undefined): string {
   if (v.N !== undefined) return `N${v.N}`;
   if (v.B !== undefined) return `B${Buffer.from(v.B).toString('base64')}`;
   return JSON.stringify(v);
+}
+
+/**
+ * keyString of a stream event's Keys, without converting them to the SDK's form.
+ * Key attributes are S, N or B; anything else is not a key and throws.
+ */
+export function eventKeyString(keys: Record<string, unknown>): string {
+  let out = '';
+  for (const name of Object.keys(keys).sort()) {
+    const v = keys[name] as Record<string, unknown> | null;
+    const path = `Keys.${name}`;
+    let scalarText: string;
+    if (typeof v !== 'object' || v === null || Object.keys(v).length !== 1) {
+      throw new AttributeValueError(path, 'is not a key attribute value (S, N or B)');
+    } else if (typeof v.S === 'string') scalarText = `S${JSON.stringify(v.S)}`;
+    else if (typeof v.N === 'string') scalarText = `N${v.N}`;
+    else if (v.B !== undefined) scalarText = `B${Buffer.from(decodeBase64(v.B, path)).toString('base64')}`;
+    else throw new AttributeValueError(path, 'is not a key attribute value (S, N or B)');
+    out += `${JSON.stringify(name)}=${scalarText};`;
+  }
+  return out;
 }
 
 /** The key attributes of `item` named by `keyNames`. */

@@ -2,7 +2,7 @@ import type { WriteRequest } from '@aws-sdk/client-dynamodb';
 import { AttributeValueError, type Item, toSdkItem } from './attribute-values.js';
 import type { ReplicatorConfig } from './config.js';
 import { MalformedRecordError, StreamConfigError } from './errors.js';
-import { keyString } from './item-keys.js';
+import { eventKeyString } from './item-keys.js';
 import { compareSequenceNumbers, isSequenceNumber } from './sequence-numbers.js';
 import { isTtlDelete, type StreamRecord } from './stream-records.js';
 
@@ -47,10 +47,10 @@ const NO_NEW_IMAGE_VIEWS = new Set(['KEYS_ONLY', 'OLD_IMAGE']);
  * fails the batch from its first record.
  */
 export function planBatch(records: readonly StreamRecord[], settings: PlanSettings): BatchPlan {
-  const byKey = new Map<
-    string,
-    { keyItem: Item; request: WriteRequest; first: string; last: string; count: number }
-  >();
+  // Pass 1 checks every record's shape and groups records by key; pass 2 converts only
+  // the image that is written per key. A busy key changes many times per batch, and
+  // converting the images that are superseded anyway was most of the planner's time.
+  const byKey = new Map<string, KeyRecords>();
   const failures: RecordFailure[] = [];
   let skipped = 0;
   let oldestChangeMs: number | undefined;
@@ -93,49 +93,63 @@ export function planBatch(records: readonly StreamRecord[], settings: PlanSettin
       }
     }
 
-    let planned: Planned;
+    if (settings.skipTtlDeletes && isTtlDelete(record)) {
+      skipped++;
+      continue;
+    }
+    let key: string;
     try {
-      if (settings.skipTtlDeletes && isTtlDelete(record)) {
-        skipped++;
-        continue;
-      }
-      planned = planRecord(record, seq, settings.excludeAttributes);
+      key = checkRecord(record, seq);
     } catch (err) {
       if (!(err instanceof MalformedRecordError)) throw err;
       failures.push({ sequenceNumber: seq, error: err });
       continue;
     }
-    const existing = byKey.get(planned.key);
-    if (existing === undefined) {
-      byKey.set(planned.key, {
-        keyItem: planned.keyItem,
-        request: planned.request,
-        first: seq,
-        last: seq,
-        count: 1,
-      });
-    } else {
-      // Records of one key arrive in order within a shard; compare anyway so a reordered batch stays correct.
-      if (compareSequenceNumbers(seq, existing.last) > 0) {
-        existing.request = planned.request;
-        existing.last = seq;
-      }
-      if (compareSequenceNumbers(seq, existing.first) < 0) existing.first = seq;
-      existing.count++;
-    }
+    const group = byKey.get(key);
+    if (group === undefined) byKey.set(key, { records: [{ seq, record }] });
+    else group.records.push({ seq, record });
   }
 
   const writes: PlannedWrite[] = [];
-  for (const [key, w] of byKey) {
-    writes.push({
-      key,
-      keyItem: w.keyItem,
-      request: w.request,
-      firstSequenceNumber: w.first,
-      recordCount: w.count,
-    });
+  for (const [key, group] of byKey) {
+    const write = planKey(key, group, settings.excludeAttributes, failures);
+    if (write !== undefined) writes.push(write);
   }
   return { received: records.length, writes, failures, skipped, oldestChangeMs };
+}
+
+interface KeyRecords {
+  readonly records: { readonly seq: string; readonly record: StreamRecord }[];
+}
+
+/**
+ * The write for one key: the request of its last record. Records of one key arrive in
+ * order within a shard; they are sorted anyway so a reordered batch stays correct. When
+ * the last record's image cannot be converted, it is reported and the one before it is
+ * written, so the target still gets every change up to the reported record.
+ */
+function planKey(
+  key: string,
+  group: KeyRecords,
+  exclude: ReadonlySet<string>,
+  failures: RecordFailure[],
+): PlannedWrite | undefined {
+  const candidates =
+    group.records.length === 1
+      ? group.records
+      : [...group.records].sort((a, b) => compareSequenceNumbers(b.seq, a.seq));
+  const first = candidates[candidates.length - 1]?.seq as string;
+  for (let i = 0; i < candidates.length; i++) {
+    const { seq, record } = candidates[i] as KeyRecords['records'][number];
+    try {
+      const { keyItem, request } = toRequest(record, seq, exclude);
+      return { key, keyItem, request, firstSequenceNumber: first, recordCount: candidates.length - i };
+    } catch (err) {
+      if (!(err instanceof MalformedRecordError)) throw err;
+      failures.push({ sequenceNumber: seq, error: err });
+    }
+  }
+  return undefined;
 }
 
 function failBatch(
@@ -153,37 +167,45 @@ function failBatch(
   };
 }
 
-interface Planned {
-  key: string;
-  keyItem: Item;
-  request: WriteRequest;
-}
+const EVENT_NAMES = new Set(['INSERT', 'MODIFY', 'REMOVE']);
 
-function planRecord(record: StreamRecord, seq: string, exclude: ReadonlySet<string>): Planned {
+/** Checks a record's shape (not its image's values) and returns its key string. */
+function checkRecord(record: StreamRecord, seq: string): string {
   const keys = record.dynamodb?.Keys;
   if (typeof keys !== 'object' || keys === null || Array.isArray(keys) || Object.keys(keys).length === 0) {
     throw new MalformedRecordError(seq, 'dynamodb.Keys is missing or empty');
   }
-  try {
-    const keyItem = toSdkItem(keys, 'Keys');
-    const key = keyString(keyItem);
-    switch (record.eventName) {
-      case 'INSERT':
-      case 'MODIFY': {
-        const image = record.dynamodb?.NewImage;
-        if (image === undefined) {
-          throw new MalformedRecordError(seq, `${record.eventName} has no dynamodb.NewImage`);
-        }
-        return { key, keyItem, request: { PutRequest: { Item: toSdkItem(image, '', exclude) } } };
-      }
-      case 'REMOVE':
-        return { key, keyItem, request: { DeleteRequest: { Key: keyItem } } };
-      default:
-        throw new MalformedRecordError(
-          seq,
-          `eventName ${JSON.stringify(record.eventName) ?? 'undefined'} is not INSERT, MODIFY or REMOVE`,
-        );
+  const name = record.eventName;
+  if (typeof name !== 'string' || !EVENT_NAMES.has(name)) {
+    throw new MalformedRecordError(
+      seq,
+      `eventName ${JSON.stringify(name) ?? 'undefined'} is not INSERT, MODIFY or REMOVE`,
+    );
+  }
+  if (name !== 'REMOVE') {
+    const image = record.dynamodb?.NewImage;
+    if (typeof image !== 'object' || image === null || Array.isArray(image)) {
+      throw new MalformedRecordError(seq, `${name} has no dynamodb.NewImage`);
     }
+  }
+  try {
+    return eventKeyString(keys as Record<string, unknown>);
+  } catch (err) {
+    if (err instanceof AttributeValueError) throw new MalformedRecordError(seq, err.message);
+    throw err;
+  }
+}
+
+/** The SDK request for a record that passed checkRecord. */
+function toRequest(
+  record: StreamRecord,
+  seq: string,
+  exclude: ReadonlySet<string>,
+): { keyItem: Item; request: WriteRequest } {
+  try {
+    const keyItem = toSdkItem(record.dynamodb?.Keys, 'Keys');
+    if (record.eventName === 'REMOVE') return { keyItem, request: { DeleteRequest: { Key: keyItem } } };
+    return { keyItem, request: { PutRequest: { Item: toSdkItem(record.dynamodb?.NewImage, '', exclude) } } };
   } catch (err) {
     if (err instanceof AttributeValueError) throw new MalformedRecordError(seq, err.message);
     throw err;

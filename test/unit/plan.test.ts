@@ -197,6 +197,41 @@ describe('planBatch: malformed records', () => {
     expect(plan.writes.map((w) => w.keyItem.pk?.S)).toEqual(['a', 'b']);
   });
 
+  it('reports a malformed last change of a key and writes the change before it', () => {
+    const bad = streamRecord({
+      seq: '31',
+      name: 'MODIFY',
+      keys: { pk: { S: 'a' } },
+      newImage: { pk: { S: 'a' }, blob: { B: 'not base64!' } },
+    });
+    const plan = planBatch([put('30', 'a', { v: { S: 'kept' } }), bad], settings);
+    expect(plan.failures.map((f) => f.sequenceNumber)).toEqual(['31']);
+    expect(plan.writes).toHaveLength(1);
+    expect(plan.writes[0]?.request.PutRequest?.Item?.v).toEqual({ S: 'kept' });
+    expect(plan.writes[0]?.firstSequenceNumber).toBe('30');
+  });
+
+  it('does not convert an image that a later change of the same key supersedes', () => {
+    // The superseded image would not reach the target either way; only the last one is written.
+    const superseded = streamRecord({
+      seq: '40',
+      keys: { pk: { S: 'a' } },
+      newImage: { pk: { S: 'a' }, blob: { B: 'not base64!' } },
+    });
+    const plan = planBatch([superseded, put('41', 'a', { v: { S: 'last' } })], settings);
+    expect(plan.failures).toEqual([]);
+    expect(plan.writes[0]?.request.PutRequest?.Item?.v).toEqual({ S: 'last' });
+    expect(plan.writes[0]?.firstSequenceNumber).toBe('40');
+    expect(plan.writes[0]?.recordCount).toBe(2);
+  });
+
+  it('reports a record whose key attribute is not S, N or B', () => {
+    const bad = streamRecord({ seq: '50', keys: { pk: { M: {} } }, newImage: { pk: { M: {} } } });
+    const plan = planBatch([bad], settings);
+    expect(plan.failures[0]?.sequenceNumber).toBe('50');
+    expect(plan.failures[0]?.error.message).toMatch(/Keys\.pk/);
+  });
+
   it.each([
     ['missing', undefined],
     ['not decimal', 'abc'],
