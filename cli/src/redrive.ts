@@ -1,0 +1,187 @@
+import {
+  type _Record,
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { Item } from '../../lambda/src/attribute-values.js';
+import type { ReplicatorConfig } from '../../lambda/src/config.js';
+import { keyString } from '../../lambda/src/item-keys.js';
+import { toLambdaRecord } from '../../lambda/src/lambda-event.js';
+import { replicateBatch } from '../../lambda/src/replicate.js';
+import { compareSequenceNumbers } from '../../lambda/src/sequence-numbers.js';
+import type { TargetWriter } from '../../lambda/src/target-writer.js';
+import type { StreamBatchInfo } from './dlq-message.js';
+
+/** The batch's records cannot be read any more: trimmed (older than 24 h), or the shard is gone. */
+export class RangeUnreadableError extends Error {
+  override readonly name = 'RangeUnreadableError';
+}
+
+/** Errors that mean "these records are no longer in the stream"; anything else is thrown as is. */
+const GONE = new Set(['TrimmedDataAccessException', 'ResourceNotFoundException']);
+
+/** Empty reads in a row after which an open shard counts as read to its current end. */
+const EMPTY_READS_AT_END = 3;
+
+function keyOf(r: _Record): string {
+  return keyString((r.dynamodb?.Keys ?? {}) as Item);
+}
+
+export interface ShardRead {
+  /** The failed batch: the records from startSequenceNumber to endSequenceNumber. */
+  readonly batch: _Record[];
+  /** Later changes to the batch's items, in the same shard and its descendants, up to now. */
+  readonly later: _Record[];
+}
+
+/**
+ * Reads the failed batch's records again, and the later changes to the same items up to the
+ * current end of the shard (and of the shards split from it). Throws RangeUnreadableError when
+ * the stream no longer has the batch's records; access and other errors are thrown as they are.
+ */
+export async function readRange(streams: DynamoDBStreamsClient, info: StreamBatchInfo): Promise<ShardRead> {
+  const batch: _Record[] = [];
+  const later: _Record[] = [];
+  const keys = new Set<string>();
+  // The batch comes first in the shard, so its keys are known before any later record.
+  const take = (r: _Record) => {
+    const seq = r.dynamodb?.SequenceNumber ?? '';
+    if (compareSequenceNumbers(seq, info.endSequenceNumber) <= 0) {
+      batch.push(r);
+      keys.add(keyOf(r));
+    } else if (keys.has(keyOf(r))) later.push(r);
+  };
+  let closed: boolean;
+  try {
+    closed = await readShard(streams, info.streamArn, info.shardId, info.startSequenceNumber, take);
+  } catch (err) {
+    if (GONE.has((err as Error).name)) {
+      throw new RangeUnreadableError(`${(err as Error).name}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    throw err;
+  }
+  const first = batch[0]?.dynamodb?.SequenceNumber;
+  if (first !== info.startSequenceNumber) {
+    throw new RangeUnreadableError(
+      first === undefined
+        ? `the stream returned none of the records from ${info.startSequenceNumber} on`
+        : `the stream's first record from there is ${first}, after the batch's first record ${info.startSequenceNumber}: trimmed`,
+    );
+  }
+  const last = batch.at(-1)?.dynamodb?.SequenceNumber;
+  if (last !== info.endSequenceNumber) {
+    throw new RangeUnreadableError(
+      `the stream's records end at ${last}, before the batch's last record ${info.endSequenceNumber}`,
+    );
+  }
+  if (closed) {
+    for (const child of await descendants(streams, info.streamArn, info.shardId)) {
+      await readShard(streams, info.streamArn, child, undefined, (r) => {
+        if (keys.has(keyOf(r))) later.push(r);
+      });
+    }
+  }
+  return { batch, later };
+}
+
+/** Reads one shard from a sequence number (or its start); resolves true when the shard is closed. */
+async function readShard(
+  streams: DynamoDBStreamsClient,
+  streamArn: string,
+  shardId: string,
+  from: string | undefined,
+  take: (r: _Record) => void,
+): Promise<boolean> {
+  let iterator = (
+    await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ...(from
+          ? { ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: from }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    )
+  ).ShardIterator;
+  let empty = 0;
+  while (iterator) {
+    const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+    iterator = out.NextShardIterator;
+    const page = out.Records ?? [];
+    for (const r of page) take(r);
+    empty = page.length === 0 ? empty + 1 : 0;
+    if (empty >= EMPTY_READS_AT_END) return false; // an open shard, read to its current end
+  }
+  return true;
+}
+
+/** Shards split from `shardId` (children, grandchildren, ...), parents before children. */
+async function descendants(
+  streams: DynamoDBStreamsClient,
+  streamArn: string,
+  shardId: string,
+): Promise<string[]> {
+  const shards: Shard[] = [];
+  let start: string | undefined;
+  do {
+    const out = await streams.send(
+      new DescribeStreamCommand({ StreamArn: streamArn, ...(start ? { ExclusiveStartShardId: start } : {}) }),
+    );
+    shards.push(...(out.StreamDescription?.Shards ?? []));
+    start = out.StreamDescription?.LastEvaluatedShardId;
+  } while (start);
+  const out: string[] = [];
+  const queue = [shardId];
+  while (queue.length > 0) {
+    const parent = queue.shift();
+    for (const s of shards) {
+      if (s.ParentShardId === parent && s.ShardId) {
+        out.push(s.ShardId);
+        queue.push(s.ShardId);
+      }
+    }
+  }
+  return out;
+}
+
+export interface RedriveResult {
+  readonly records: number;
+  /** Later changes to the batch's items, applied with it so the newest state wins. */
+  readonly newerChanges: number;
+  readonly itemsPut: number;
+  readonly itemsDeleted: number;
+  /** Empty when every record reached every target. */
+  readonly failures: readonly string[];
+}
+
+/**
+ * Applies one failed batch again through the replicator's own path (the Lambda event
+ * records, replicateBatch = planBatch + the target writers). The stream moved on after the
+ * batch failed, so later changes to the same items may already be in the targets: those
+ * later records are applied with the batch, and the planner's "last change per key wins"
+ * leaves each item in its newest state instead of rolling it back.
+ */
+export async function redriveBatch(
+  streams: DynamoDBStreamsClient,
+  info: StreamBatchInfo,
+  config: Pick<ReplicatorConfig, 'excludeAttributes' | 'skipTtlDeletes' | 'maxConcurrency'>,
+  writers: readonly TargetWriter[],
+  timeoutMs: number,
+): Promise<RedriveResult> {
+  const { batch, later: newer } = await readRange(streams, info);
+  const records = [...batch, ...newer].map((r) => toLambdaRecord(r, info.streamArn));
+  const outcome = await replicateBatch(records, config, writers, { deadline: Date.now() + timeoutMs });
+  return {
+    records: batch.length,
+    newerChanges: newer.length,
+    itemsPut: outcome.itemsPut,
+    itemsDeleted: outcome.itemsDeleted,
+    failures: [
+      ...outcome.recordFailures.map((f) => `record ${f.sequenceNumber}: ${f.error.message}`),
+      ...outcome.targetFailures.map((f) => `${f.target}: ${f.failedItems} items failed: ${f.firstError}`),
+    ],
+  };
+}
