@@ -54,7 +54,7 @@ data "aws_iam_policy_document" "replicator" {
       "dynamodb:GetRecords",
       "dynamodb:GetShardIterator",
     ]
-    resources = [local.stream_arn]
+    resources = compact([local.stream_arn])
   }
 
   # ListStreams has no resource-level permissions in IAM: it is only granted on "*".
@@ -77,7 +77,7 @@ data "aws_iam_policy_document" "replicator" {
     sid       = "SendFailedRecordsToDlq"
     effect    = "Allow"
     actions   = ["sqs:SendMessage"]
-    resources = [local.dlq_arn]
+    resources = compact([local.dlq_arn])
   }
 
   dynamic "statement" {
@@ -123,6 +123,19 @@ data "aws_iam_policy_document" "replicator" {
         variable = "kms:ViaService"
         values   = ["dynamodb.*.amazonaws.com"]
       }
+    }
+  }
+
+  # Checked here, the first place that needs the stream and the queue, so that a missing
+  # input fails with this message rather than a provider error about a null ARN.
+  lifecycle {
+    precondition {
+      condition     = (var.source_table_name == null) != (var.source_stream_arn == null)
+      error_message = "Give exactly one of source_table_name (looked up) or source_stream_arn (for a table created in the same configuration)."
+    }
+    precondition {
+      condition     = var.create_dlq || var.dlq_arn != null
+      error_message = "create_dlq is false but dlq_arn is not set; give the ARN of an existing SQS queue for failed records, or set create_dlq = true."
     }
   }
 

@@ -93,14 +93,6 @@ resource "aws_lambda_function" "this" {
 
   lifecycle {
     precondition {
-      condition     = (var.source_table_name == null) != (var.source_stream_arn == null)
-      error_message = "Give exactly one of source_table_name (looked up) or source_stream_arn (for a table created in the same configuration)."
-    }
-    precondition {
-      condition     = var.create_dlq || var.dlq_arn != null
-      error_message = "create_dlq is false but dlq_arn is not set; give the ARN of an existing SQS queue for failed records, or set create_dlq = true."
-    }
-    precondition {
       condition     = length(local.excluded_keys) == 0
       error_message = "exclude_attributes names the source table's key attribute(s) ${join(", ", sort(tolist(local.excluded_keys)))}; a replicated item must keep its key. Remove them from exclude_attributes."
     }

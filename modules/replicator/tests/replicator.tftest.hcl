@@ -1,0 +1,455 @@
+# Plans and applies the replicator module against a mocked aws provider (no AWS calls):
+# the IAM statements, the mapping's settings, the function's environment, and the
+# messages bad inputs fail with.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  source_table_name = "orders"
+  targets = [
+    {
+      table_name  = "orders-replica"
+      region      = "eu-west-1"
+      role_arn    = "arn:aws:iam::222222222222:role/ddbsync-target-access"
+      external_id = "shared-secret"
+    },
+  ]
+}
+
+run "iam_is_least_privilege" {
+  command = apply
+
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.resources if s.sid == "ReadSourceStream"][0] == toset(["arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/2024-01-01T00:00:00.000"])
+    error_message = "Stream reads must be allowed on the source stream's ARN only."
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.actions if s.sid == "ReadSourceStream"][0] == toset(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"])
+    error_message = "Stream read actions must be exactly DescribeStream, GetRecords, GetShardIterator."
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.resources if s.sid == "AssumeTargetRoles"][0] == toset(["arn:aws:iam::222222222222:role/ddbsync-target-access"])
+    error_message = "sts:AssumeRole must be allowed on the target role ARNs only."
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.actions if s.sid == "AssumeTargetRoles"][0] == toset(["sts:AssumeRole"])
+    error_message = "The target-role statement must allow sts:AssumeRole only."
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.resources if s.sid == "SendFailedRecordsToDlq"][0] == toset(["arn:aws:sqs:us-east-1:111111111111:ddbsync-dlq"])
+    error_message = "sqs:SendMessage must be allowed on the dead-letter queue only."
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.actions if s.sid == "SendFailedRecordsToDlq"][0] == toset(["sqs:SendMessage"])
+    error_message = "The queue statement must allow sqs:SendMessage only."
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.resources if s.sid == "WriteOwnLogs"][0] == toset(["arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/ddbsync:*"])
+    error_message = "Log writes must be allowed on the function's own log group only."
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.actions if s.sid == "WriteOwnLogs"][0] == toset(["logs:CreateLogStream", "logs:PutLogEvents"])
+    error_message = "Log actions must be CreateLogStream and PutLogEvents only."
+  }
+  assert {
+    condition     = alltrue(flatten([for s in data.aws_iam_policy_document.replicator.statement : [for a in s.actions : !strcontains(a, "*")]]))
+    error_message = "No statement may use a wildcard action."
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.sid if contains(tolist(s.resources), "*")] == ["ListStreams"]
+    error_message = "Only dynamodb:ListStreams (which has no resource-level permissions) may be granted on \"*\"."
+  }
+  assert {
+    condition     = length([for s in data.aws_iam_policy_document.replicator.statement : s if s.sid == "WriteSameAccountTargets"]) == 0
+    error_message = "Targets reached through a role must not get direct table permissions."
+  }
+  assert {
+    condition     = length([for s in data.aws_iam_policy_document.replicator.statement : s if s.sid == "DecryptSourceStream"]) == 0
+    error_message = "No KMS permission is needed when the source table has no customer-managed key."
+  }
+}
+
+run "mapping_settings" {
+  command = apply
+
+  variables {
+    batch_size             = 500
+    maximum_retry_attempts = 3
+    parallelization_factor = 4
+    filter_patterns        = ["{\"eventName\":[\"INSERT\",\"MODIFY\"]}"]
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.this[0].function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "The mapping must let the function report partial batch failures."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.this[0].bisect_batch_on_function_error == true
+    error_message = "The mapping must bisect failing batches."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.this[0].maximum_retry_attempts == 3 && aws_lambda_event_source_mapping.this[0].maximum_record_age_in_seconds == 86400
+    error_message = "Retries and record age must be bounded by the variables."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.this[0].destination_config[0].on_failure[0].destination_arn == "arn:aws:sqs:us-east-1:111111111111:ddbsync-dlq"
+    error_message = "Failed records must go to the dead-letter queue."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.this[0].event_source_arn == "arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/2024-01-01T00:00:00.000"
+    error_message = "The mapping must read the looked-up stream."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.this[0].batch_size == 500 && aws_lambda_event_source_mapping.this[0].parallelization_factor == 4 && aws_lambda_event_source_mapping.this[0].starting_position == "LATEST"
+    error_message = "batch_size, parallelization_factor and starting_position must come from the variables."
+  }
+  assert {
+    condition     = [for f in aws_lambda_event_source_mapping.this[0].filter_criteria[0].filter : f.pattern] == ["{\"eventName\":[\"INSERT\",\"MODIFY\"]}"]
+    error_message = "filter_patterns must become the mapping's filter criteria."
+  }
+  assert {
+    condition     = aws_sqs_queue.dlq[0].sqs_managed_sse_enabled == true
+    error_message = "The created dead-letter queue must be encrypted."
+  }
+  assert {
+    condition     = output.event_source_mapping_uuid == aws_lambda_event_source_mapping.this[0].uuid
+    error_message = "The mapping UUID must be an output."
+  }
+}
+
+run "function_environment" {
+  command = apply
+
+  variables {
+    targets = [
+      { table_name = "orders-replica", region = "eu-west-1", role_arn = "arn:aws:iam::222222222222:role/ddbsync-target-access", external_id = "shared-secret" },
+      { table_name = "orders-copy" },
+    ]
+    exclude_attributes = ["ssn", "email"]
+    skip_ttl_deletes   = true
+    max_concurrency    = 8
+  }
+
+  assert {
+    condition = jsondecode(aws_lambda_function.this.environment[0].variables.REPLICATION_TARGETS) == [
+      { tableName = "orders-replica", region = "eu-west-1", roleArn = "arn:aws:iam::222222222222:role/ddbsync-target-access", externalId = "shared-secret" },
+      { tableName = "orders-copy", region = "us-east-1" },
+    ]
+    error_message = "REPLICATION_TARGETS must be the targets in the function's camelCase JSON, region filled in, absent fields left out."
+  }
+  assert {
+    condition     = output.replication_targets_json == aws_lambda_function.this.environment[0].variables.REPLICATION_TARGETS
+    error_message = "replication_targets_json must be exactly what the function reads."
+  }
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.EXCLUDE_ATTRIBUTES == "ssn,email" && aws_lambda_function.this.environment[0].variables.SKIP_TTL_DELETES == "true" && aws_lambda_function.this.environment[0].variables.MAX_CONCURRENCY == "8"
+    error_message = "EXCLUDE_ATTRIBUTES, SKIP_TTL_DELETES and MAX_CONCURRENCY must come from the variables."
+  }
+  assert {
+    condition     = aws_lambda_function.this.runtime == "nodejs22.x" && aws_lambda_function.this.handler == "index.handler" && aws_lambda_function.this.architectures == tolist(["arm64"])
+    error_message = "The function must run index.handler on nodejs22.x, arm64 by default."
+  }
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.POWERTOOLS_SERVICE_NAME == "ddbsync" && aws_lambda_function.this.environment[0].variables.POWERTOOLS_METRICS_NAMESPACE == "ddbsync"
+    error_message = "Powertools service and namespace must be set."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.this.name == "/aws/lambda/${aws_lambda_function.this.function_name}" && aws_cloudwatch_log_group.this.retention_in_days == 30
+    error_message = "The log group must be the function's own, with a retention."
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.resources if s.sid == "WriteSameAccountTargets"][0] == toset(["arn:aws:dynamodb:us-east-1:111111111111:table/orders-copy"])
+    error_message = "A same-account target gets write permissions on its own table ARN only."
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.actions if s.sid == "WriteSameAccountTargets"][0] == toset(["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:PutItem"])
+    error_message = "Same-account targets get exactly the DynamoDB write actions."
+  }
+}
+
+run "alarms" {
+  command = apply
+
+  variables {
+    alarm_sns_topic_arn = "arn:aws:sns:us-east-1:111111111111:ops"
+  }
+
+  assert {
+    condition     = keys(output.alarm_arns) == ["dlq-messages", "errors", "iterator-age", "throttles"]
+    error_message = "Alarms on iterator age, errors, throttles and dead-letter messages must be created and output."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.function["iterator-age"].alarm_actions == toset(["arn:aws:sns:us-east-1:111111111111:ops"]) && aws_cloudwatch_metric_alarm.dlq[0].dimensions.QueueName == "ddbsync-dlq"
+    error_message = "Alarms must notify the SNS topic, and the DLQ alarm must watch the queue."
+  }
+}
+
+run "kms_source_key_gets_decrypt" {
+  command = plan
+
+  variables {
+    source_table_name  = null
+    source_stream_arn  = "arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/2024-01-01T00:00:00.000"
+    source_kms_key_arn = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.resources if s.sid == "DecryptSourceStream"][0] == toset(["arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"])
+    error_message = "kms:Decrypt must be granted on the source table's key only."
+  }
+}
+
+run "rejects_keys_only_stream" {
+  command = plan
+
+  override_data {
+    target = data.aws_dynamodb_table.source[0]
+    values = {
+      hash_key         = "pk"
+      stream_enabled   = true
+      stream_view_type = "KEYS_ONLY"
+      stream_arn       = "arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/2024-01-01T00:00:00.000"
+    }
+  }
+
+  expect_failures = [aws_lambda_event_source_mapping.this]
+}
+
+run "rejects_disabled_stream" {
+  command = plan
+
+  override_data {
+    target = data.aws_dynamodb_table.source[0]
+    values = {
+      hash_key       = "pk"
+      stream_enabled = false
+      stream_arn     = ""
+    }
+  }
+
+  expect_failures = [aws_lambda_event_source_mapping.this]
+}
+
+run "rejects_excluded_key_attribute" {
+  command = plan
+
+  variables {
+    exclude_attributes = ["sk", "ssn"]
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "rejects_batch_size_out_of_range" {
+  command = plan
+
+  variables {
+    batch_size = 10001
+  }
+
+  expect_failures = [var.batch_size]
+}
+
+run "rejects_invalid_role_arn" {
+  command = plan
+
+  variables {
+    targets = [{ table_name = "orders-replica", role_arn = "arn:aws:iam::2222:role/x" }]
+  }
+
+  expect_failures = [var.targets]
+}
+
+run "rejects_unbounded_retries" {
+  command = plan
+
+  variables {
+    maximum_retry_attempts = -1
+  }
+
+  expect_failures = [var.maximum_retry_attempts]
+}
+
+run "rejects_bad_log_retention" {
+  command = plan
+
+  variables {
+    log_retention_in_days = 10
+  }
+
+  expect_failures = [var.log_retention_in_days]
+}
+
+run "mapping_switch_age_and_position" {
+  command = apply
+
+  variables {
+    enabled                            = false
+    maximum_record_age_in_seconds      = 3600
+    starting_position                  = "TRIM_HORIZON"
+    bisect_batch_on_function_error     = false
+    maximum_batching_window_in_seconds = 5
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.this[0].enabled == false
+    error_message = "enabled = false must create the mapping paused."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.this[0].maximum_record_age_in_seconds == 3600 && aws_lambda_event_source_mapping.this[0].starting_position == "TRIM_HORIZON"
+    error_message = "maximum_record_age_in_seconds and starting_position must come from the variables."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.this[0].bisect_batch_on_function_error == false && aws_lambda_event_source_mapping.this[0].maximum_batching_window_in_seconds == 5
+    error_message = "bisect_batch_on_function_error and maximum_batching_window_in_seconds must come from the variables."
+  }
+  assert {
+    condition     = length(aws_lambda_event_source_mapping.this[0].filter_criteria) == 0
+    error_message = "Without filter_patterns the mapping must have no filter criteria (every record replicated)."
+  }
+}
+
+run "without_mapping" {
+  command = apply
+
+  variables {
+    create_event_source_mapping = false
+  }
+
+  assert {
+    condition     = length(aws_lambda_event_source_mapping.this) == 0 && output.event_source_mapping_uuid == null
+    error_message = "create_event_source_mapping = false must create no mapping and output a null UUID."
+  }
+}
+
+run "existing_dlq_and_x86" {
+  command = apply
+
+  variables {
+    create_dlq   = false
+    dlq_arn      = "arn:aws:sqs:us-east-1:111111111111:shared-dlq"
+    architecture = "x86_64"
+  }
+
+  assert {
+    condition     = length(aws_sqs_queue.dlq) == 0 && output.dlq_url == null
+    error_message = "With create_dlq = false no queue may be created."
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.resources if s.sid == "SendFailedRecordsToDlq"][0] == toset(["arn:aws:sqs:us-east-1:111111111111:shared-dlq"])
+    error_message = "sqs:SendMessage must be allowed on the given queue only."
+  }
+  assert {
+    condition     = aws_lambda_event_source_mapping.this[0].destination_config[0].on_failure[0].destination_arn == "arn:aws:sqs:us-east-1:111111111111:shared-dlq"
+    error_message = "Failed records must go to the given queue."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.dlq[0].dimensions.QueueName == "shared-dlq"
+    error_message = "The dead-letter alarm must watch the given queue."
+  }
+  assert {
+    condition     = aws_lambda_function.this.architectures == tolist(["x86_64"])
+    error_message = "architecture must be passed to the function."
+  }
+}
+
+run "same_account_target_keys" {
+  command = plan
+
+  variables {
+    targets             = [{ table_name = "orders-copy", region = "us-west-2" }]
+    target_kms_key_arns = ["arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+  }
+
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.resources if s.sid == "WriteSameAccountTargets"][0] == toset(["arn:aws:dynamodb:us-west-2:111111111111:table/orders-copy"])
+    error_message = "A same-account target in another region gets write permissions on that region's table ARN only."
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.resources if s.sid == "UseSameAccountTargetKeys"][0] == toset(["arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"])
+    error_message = "KMS use must be granted on the same-account targets' keys only."
+  }
+  assert {
+    condition     = length([for s in data.aws_iam_policy_document.replicator.statement : s if s.sid == "AssumeTargetRoles"]) == 0
+    error_message = "Without role_arn targets there must be no sts:AssumeRole statement."
+  }
+  assert {
+    condition     = jsondecode(aws_lambda_function.this.environment[0].variables.REPLICATION_TARGETS) == [{ tableName = "orders-copy", region = "us-west-2" }]
+    error_message = "A same-account target has no roleArn in REPLICATION_TARGETS."
+  }
+}
+
+run "rejects_old_image_stream" {
+  command = plan
+
+  variables {
+    source_table_name       = null
+    source_stream_arn       = "arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/2024-01-01T00:00:00.000"
+    source_stream_view_type = "OLD_IMAGE"
+  }
+
+  expect_failures = [aws_lambda_event_source_mapping.this]
+}
+
+run "rejects_both_source_inputs" {
+  command = plan
+
+  variables {
+    source_stream_arn = "arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/2024-01-01T00:00:00.000"
+  }
+
+  expect_failures = [data.aws_iam_policy_document.replicator]
+}
+
+run "rejects_missing_dlq" {
+  command = plan
+
+  variables {
+    create_dlq = false
+  }
+
+  expect_failures = [data.aws_iam_policy_document.replicator]
+}
+
+run "rejects_zero_batch_size" {
+  command = plan
+
+  variables {
+    batch_size = 0
+  }
+
+  expect_failures = [var.batch_size]
+}
+
+run "rejects_invalid_account_in_stream_arn" {
+  command = plan
+
+  variables {
+    source_table_name = null
+    source_stream_arn = "arn:aws:dynamodb:us-east-1:1111:table/orders/stream/2024-01-01T00:00:00.000"
+  }
+
+  expect_failures = [var.source_stream_arn]
+}
+
+run "rejects_too_many_filters" {
+  command = plan
+
+  variables {
+    filter_patterns = ["{}", "{}", "{}", "{}", "{}", "{}"]
+  }
+
+  expect_failures = [var.filter_patterns]
+}
+
+run "rejects_no_source" {
+  command = plan
+
+  variables {
+    source_table_name = null
+  }
+
+  expect_failures = [data.aws_iam_policy_document.replicator]
+}
