@@ -18,6 +18,21 @@ output "target_role_arn" {
   value       = module.target_access.role_arn
 }
 
+output "target_account_id" {
+  description = "Account id of the aws.target provider, where the target role and tables are."
+  value       = data.aws_caller_identity.target.account_id
+}
+
+output "target_region" {
+  description = "Region of the target tables (the aws.target provider's region)."
+  value       = module.target_access.region
+}
+
+output "source_stream_arn" {
+  description = "Stream ARN the function reads."
+  value       = module.replicator.source_stream_arn
+}
+
 output "event_source_mapping_uuid" {
   description = "UUID of the stream mapping (null when create_event_source_mapping is false)."
   value       = module.replicator.event_source_mapping_uuid

@@ -1,0 +1,53 @@
+variable "name" {
+  description = "Name of the replicator function and prefix of the demo tables."
+  type        = string
+  default     = "ddbsync-xacct"
+}
+
+variable "source_region" {
+  description = "Region of the source table and the function (account A)."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "target_region" {
+  description = "Region of the replica table (account B)."
+  type        = string
+  default     = "eu-west-1"
+}
+
+variable "target_account_id" {
+  description = "Account B's id; planning stops if the target provider's credentials are for another account."
+  type        = string
+  default     = null
+}
+
+variable "target_assume_role_arn" {
+  description = "Role Terraform assumes to act in account B (for example a deployment role there); null uses the default credentials for the target provider too."
+  type        = string
+  default     = null
+}
+
+variable "external_id" {
+  description = "sts:ExternalId shared by the function and the target role; change it for a real deployment."
+  type        = string
+  default     = "ddbsync-example-external-id"
+}
+
+variable "create_event_source_mapping" {
+  description = "Create the stream mapping; the local demo sets false because the emulator would consume the stream records itself."
+  type        = bool
+  default     = true
+}
+
+variable "mapping_enabled" {
+  description = "Whether the stream mapping polls the stream (the module's enabled input); false creates it paused."
+  type        = bool
+  default     = true
+}
+
+variable "aws_endpoint" {
+  description = "Endpoint of a local AWS API (for example a moto server, http://127.0.0.1:5000) for every service; null talks to AWS."
+  type        = string
+  default     = null
+}
