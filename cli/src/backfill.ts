@@ -34,6 +34,7 @@ export interface BackfillOptions {
   /** How long one page's writes may keep retrying (throttling) before the run fails. */
   readonly writeTimeoutMs: number;
   readonly onProgress?: (copied: number) => void;
+  readonly beforePageWrite?: (items: readonly Item[]) => Promise<void>;
   readonly now?: () => number;
 }
 
@@ -95,6 +96,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
       scanned += items.length;
       if (items.length > 0) {
         await bucket.take(items.length);
+        await options.beforePageWrite?.(items);
         if (!options.dryRun) await writePage(options, items, now);
       }
       if (!options.dryRun) written += items.length;

@@ -10,6 +10,8 @@ export interface OutputStream {
 }
 
 export interface CliHooks {
+  /** backfill: called with each scanned page before it is written (tests use it to race the copy). */
+  beforePageWrite?(items: readonly Record<string, unknown>[]): Promise<void>;
   /** verify: called after the scans found candidates and before they are re-read. */
   beforeRecheck?(candidates: number): Promise<void>;
 }

@@ -90,6 +90,9 @@ export async function verifyTables(options: VerifyOptions): Promise<TargetReport
   return reports;
 }
 
+/** Keys remembered between the two passes (about 100 bytes each). */
+const PRESENT_KEYS_KEPT = 2_000_000;
+
 async function verifyTarget(
   options: VerifyOptions,
   target: VerifyTarget,
@@ -98,6 +101,9 @@ async function verifyTarget(
 ): Promise<TargetReport> {
   const { source, exclude } = options;
   const candidates = new Map<string, Item>();
+  // Keys the source pass found in both tables: the target pass need not look them up again.
+  // Bounded, so a huge table costs lookups instead of memory.
+  const presentInSource = new Set<string>();
   let sourceItemsChecked = 0;
   let targetItemsChecked = 0;
 
@@ -113,6 +119,8 @@ async function verifyTarget(
         const copy = copies.get(source.id(item));
         if (!copy || differingAttributes(withoutExcluded(item, exclude), copy).length > 0) {
           candidates.set(source.id(item), source.keyOf(item));
+        } else if (presentInSource.size < PRESENT_KEYS_KEPT) {
+          presentInSource.add(source.id(item));
         }
       }
     }
@@ -121,11 +129,12 @@ async function verifyTarget(
   await eachSegment(chosen, options.segments, async (segment) => {
     for await (const page of target.reader.scanSegment(segment, total, options.pageSize)) {
       targetItemsChecked += page.length;
+      const unknown = page.filter((i) => !presentInSource.has(source.id(i)));
       const originals = await source.getMany(
-        page.map((i) => source.keyOf(i)),
+        unknown.map((i) => source.keyOf(i)),
         false,
       );
-      for (const item of page) {
+      for (const item of unknown) {
         if (!originals.has(source.id(item))) candidates.set(source.id(item), source.keyOf(item));
       }
     }

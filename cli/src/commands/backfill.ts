@@ -95,6 +95,7 @@ Exit codes: 0 copied (or counted), 2 error, 130 interrupted (resume with the sam
           ...(io.signal ? { signal: io.signal } : {}),
           writeTimeoutMs: flags.writeTimeout * 1000,
           onProgress: (n) => progress.update(n),
+          ...(io.hooks?.beforePageWrite ? { beforePageWrite: io.hooks.beforePageWrite } : {}),
         });
       } finally {
         progress.stop();
