@@ -1,0 +1,287 @@
+/**
+ * Static checks of the Terraform module, offline: formatting, `init -backend=false` +
+ * `validate` of the root module, both submodules and every example (including the
+ * synthesized CDKTF stack), the modules' `terraform test` suites with mocked providers,
+ * and the messages that bad inputs fail with.
+ *
+ * Terraform runs at most two at a time (two cores), with the shared plugin cache and a
+ * data directory per configuration under a temporary directory, so nothing is written to
+ * the checked-out `.terraform` directories.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runTerraform, TerraformError, type TerraformResult } from '../../scripts/lib/terraform.js';
+import { errorMessagesOf } from './terraform-json.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const DATA_ROOT = mkdtempSync(join(tmpdir(), 'ddbsync-tf-static-'));
+const CDKTF_DIR = 'examples/cdktf';
+const CDKTF_OUT = join(DATA_ROOT, 'cdktf.out');
+const CDKTF_STACK = join(CDKTF_OUT, 'stacks', 'ddbsync');
+const TIMEOUT_MS = 150_000;
+
+afterAll(() => rmSync(DATA_ROOT, { recursive: true, force: true }));
+
+/** Runs at most `n` tasks at once, in call order. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= n) await new Promise<void>((r) => waiting.push(r));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+const slot = limiter(2);
+
+/** Terraform in `dir` (absolute, or relative to the repository) with its own data directory. */
+function terraform(dir: string, args: readonly string[]): Promise<TerraformResult> {
+  const cwd = resolve(REPO, dir);
+  const dataDir = join(DATA_ROOT, 'data', cwd.replace(/[^a-zA-Z0-9]+/g, '_'));
+  return slot(() => runTerraform(cwd, args, { env: { TF_DATA_DIR: dataDir }, timeoutMs: TIMEOUT_MS }));
+}
+
+/** Terraform's own report of a failure: what it printed on both streams. */
+function explain(err: unknown): Error {
+  if (!(err instanceof TerraformError)) return err instanceof Error ? err : new Error(String(err));
+  return new Error(
+    `terraform ${err.args.join(' ')} in ${err.dir} exited ${err.exitCode}:\n${err.stderr.trim()}\n${err.stdout.slice(-6000).trim()}`,
+  );
+}
+
+async function succeeds(run: () => Promise<TerraformResult>): Promise<TerraformResult> {
+  try {
+    return await run();
+  } catch (err) {
+    throw explain(err);
+  }
+}
+
+const inits = new Map<string, Promise<TerraformResult>>();
+/** `terraform init -backend=false` once per configuration, shared by the checks that need it. */
+function initialized(dir: string): Promise<TerraformResult> {
+  let done = inits.get(dir);
+  if (!done) {
+    done = terraform(dir, ['init', '-backend=false', '-input=false', '-no-color']);
+    inits.set(dir, done);
+  }
+  return done;
+}
+
+const exampleDirs = readdirSync(join(REPO, 'examples'), { withFileTypes: true })
+  .filter((e) => e.isDirectory() && e.name !== 'cdktf')
+  .flatMap((e) => {
+    const dir = join('examples', e.name);
+    const stages = readdirSync(join(REPO, dir), { withFileTypes: true }).filter(
+      (s) => s.isDirectory() && existsSync(join(REPO, dir, s.name, 'main.tf')),
+    );
+    return stages.length > 0 ? stages.map((s) => join(dir, s.name)) : [dir];
+  });
+
+/** Configurations validated as they are; the root module goes through a caller (see the harness). */
+const CONFIGS: readonly { name: string; dir: string }[] = [
+  { name: 'root module (through test/terraform/harness/root)', dir: 'test/terraform/harness/root' },
+  { name: 'modules/replicator', dir: 'modules/replicator' },
+  { name: 'modules/target-access', dir: 'modules/target-access' },
+  ...exampleDirs.map((dir) => ({ name: dir, dir })),
+];
+
+/** Directories whose `terraform test` suites must pass, and the test directory of each. */
+const SUITES: readonly { name: string; dir: string; testDir: string }[] = [
+  { name: 'modules/replicator', dir: 'modules/replicator', testDir: 'tests' },
+  { name: 'modules/target-access', dir: 'modules/target-access', testDir: 'tests' },
+  { name: 'root module', dir: '.', testDir: 'test/terraform/root-module' },
+];
+
+/**
+ * Bad inputs and what their error must tell the user. Each file holds one run that
+ * fails on purpose (a failing run skips the rest of its file).
+ */
+const BAD_INPUTS: readonly { dir: string; file: string; says: readonly string[] }[] = [
+  {
+    dir: 'modules/replicator',
+    file: 'tests/messages/keys-only-stream.tftest.hcl',
+    says: ['stream_view_type is KEYS_ONLY', 'Change stream_view_type to "NEW_AND_OLD_IMAGES"'],
+  },
+  {
+    dir: 'modules/replicator',
+    file: 'tests/messages/old-image-stream.tftest.hcl',
+    says: ['stream_view_type is OLD_IMAGE', 'Change stream_view_type to "NEW_AND_OLD_IMAGES"'],
+  },
+  {
+    dir: 'modules/replicator',
+    file: 'tests/messages/disabled-stream.tftest.hcl',
+    says: ['The source table has no stream', 'stream_enabled = true'],
+  },
+  {
+    dir: 'modules/replicator',
+    file: 'tests/messages/batch-size.tftest.hcl',
+    says: ['batch_size must be a whole number from 1 to 10000'],
+  },
+  {
+    dir: 'modules/replicator',
+    file: 'tests/messages/target-role-account.tftest.hcl',
+    says: ['targets[*].role_arn must be an IAM role ARN', '12-digit account id'],
+  },
+  {
+    dir: 'modules/replicator',
+    file: 'tests/messages/missing-dlq.tftest.hcl',
+    says: ['create_dlq is false but dlq_arn is not set'],
+  },
+  {
+    dir: 'modules/replicator',
+    file: 'tests/messages/excluded-key.tftest.hcl',
+    says: ["exclude_attributes names the source table's key attribute(s) sk"],
+  },
+  {
+    dir: 'modules/target-access',
+    file: 'tests/messages/replicator-role-account.tftest.hcl',
+    says: ['replicator_role_arn must be an IAM role ARN', '12-digit account id'],
+  },
+  {
+    dir: '.',
+    file: 'test/terraform/root-module/messages/target-account.tftest.hcl',
+    says: [
+      "aws.target provider's credentials are for account 222222222222, not target_account_id 333333333333",
+    ],
+  },
+];
+
+const badInputRuns = new Map<string, Promise<unknown>>();
+/**
+ * One `terraform test -json` over a whole directory of failing files (each file fails on
+ * its own and its diagnostics name it), shared by that directory's cases. Resolves with
+ * the TerraformError of the expected failure, or with the result if everything passed.
+ */
+function badInputRun(dir: string, testDir: string): Promise<unknown> {
+  const key = `${dir}:${testDir}`;
+  let run = badInputRuns.get(key);
+  if (!run) {
+    run = succeeds(() => initialized(dir)).then(() =>
+      terraform(dir, ['test', '-json', `-test-directory=${testDir}`]).catch((err: unknown) => err),
+    );
+    badInputRuns.set(key, run);
+  }
+  return run;
+}
+
+/** Paths `terraform fmt -recursive` checks: every Terraform file of the repository, no node_modules. */
+function fmtTargets(): string[] {
+  const rootFiles = readdirSync(REPO).filter((f) => f.endsWith('.tf'));
+  return [
+    ...rootFiles,
+    'modules',
+    'test/terraform',
+    ...exampleDirs.map((d) => d.split('/').slice(0, 2).join('/')),
+  ]
+    .filter((p, i, all) => all.indexOf(p) === i)
+    .sort();
+}
+
+describe('terraform fmt', () => {
+  it('every .tf, .tftest.hcl and .tfmock.hcl file is formatted (terraform fmt -check -recursive)', async () => {
+    const targets = fmtTargets();
+    const result = await terraform('.', [
+      'fmt',
+      '-check',
+      '-recursive',
+      '-list=true',
+      '-no-color',
+      ...targets,
+    ]).catch((err: unknown) => err);
+    if (result instanceof TerraformError) {
+      expect.fail(`unformatted files (run terraform fmt -recursive):\n${result.stdout}${result.stderr}`);
+    }
+    if (result instanceof Error) throw result;
+  });
+});
+
+describe('terraform validate', () => {
+  it.concurrent.each(CONFIGS)(
+    '$name: init -backend=false and validate',
+    async ({ dir }) => {
+      await succeeds(() => initialized(dir));
+      const { stdout } = await succeeds(() => terraform(dir, ['validate', '-no-color']));
+      expect(stdout).toContain('The configuration is valid');
+    },
+    TIMEOUT_MS,
+  );
+
+  const cdktfInstalled = existsSync(join(REPO, CDKTF_DIR, 'node_modules', 'cdktf'));
+  it.skipIf(!cdktfInstalled)(
+    'examples/cdktf: the app synthesizes a stack that validates (needs npm ci in examples/cdktf)',
+    async () => {
+      await synthesizeCdktf();
+      const result = await succeeds(() => initialized(CDKTF_STACK));
+      expect(result.stdout).toContain('Terraform has been successfully initialized');
+      const { stdout } = await succeeds(() => terraform(CDKTF_STACK, ['validate', '-no-color']));
+      expect(stdout).toContain('The configuration is valid');
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe('terraform test (mocked providers)', () => {
+  it.concurrent.each(SUITES)(
+    '$name: every run in $testDir passes',
+    async ({ dir, testDir }) => {
+      await succeeds(() => initialized(dir));
+      const { stdout } = await succeeds(() =>
+        terraform(dir, ['test', '-no-color', `-test-directory=${testDir}`]),
+      );
+      expect(stdout).toMatch(/Success! [1-9][0-9]* passed, 0 failed/);
+    },
+    TIMEOUT_MS,
+  );
+
+  it.concurrent.each(BAD_INPUTS)(
+    '$dir: $file fails and says what to change',
+    async ({ dir, file, says }) => {
+      const outcome = await badInputRun(dir, dirname(file));
+      if (!(outcome instanceof TerraformError)) {
+        throw new Error(`terraform test in ${dir}/${dirname(file)} was expected to fail but passed`);
+      }
+      const messages = errorMessagesOf(outcome.stdout, file);
+      expect(
+        messages.length,
+        `no error reported for ${file}:\n${outcome.stdout}${outcome.stderr}`,
+      ).toBeGreaterThan(0);
+      const text = messages.join('\n');
+      for (const phrase of says) expect(text, `the error messages of ${file}`).toContain(phrase);
+    },
+    TIMEOUT_MS,
+  );
+});
+
+/** Runs the CDKTF app (main.ts) with the repository's tsx, writing the stack under DATA_ROOT. */
+function synthesizeCdktf(): Promise<void> {
+  const tsx = join(REPO, 'node_modules', '.bin', 'tsx');
+  return new Promise((done, fail) => {
+    const child = spawn(tsx, ['main.ts'], {
+      cwd: join(REPO, CDKTF_DIR),
+      env: { ...process.env, CDKTF_OUTDIR: CDKTF_OUT },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.once('error', fail);
+    child.once('close', (code) => {
+      if (code === 0 && existsSync(join(CDKTF_STACK, 'cdk.tf.json'))) done();
+      else fail(new Error(`npx tsx main.ts in ${CDKTF_DIR} exited ${code} without a stack:\n${output}`));
+    });
+  });
+}
