@@ -41,6 +41,11 @@ test: lint typecheck
 test-unit: install
 	$(NPX) vitest run test/unit
 
+## The main job end to end on a local AWS (moto): apply examples/cross-account, replicate
+## through the deployed function and mapping, compare, destroy. Uses the committed zip.
+demo: install
+	AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true $(NPX) tsx scripts/demo.ts
+
 clean:
 	rm -rf .tmp dist/sourcemaps
 
