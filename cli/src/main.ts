@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { backfillCommand } from './commands/backfill.js';
 import { redriveCommand } from './commands/redrive.js';
+import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
 import { describeError, EXIT, ExitCode } from './errors.js';
 import type { CliIo } from './io.js';
@@ -42,7 +43,7 @@ export function buildProgram(io: CliIo): Command {
     '\nAWS settings come from the standard environment (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).\n' +
       "Run `ddbsync <command> --help` for each command's flags and examples.",
   );
-  for (const make of [backfillCommand, verifyCommand, redriveCommand]) {
+  for (const make of [backfillCommand, verifyCommand, redriveCommand, statusCommand]) {
     const command = make(io);
     command.exitOverride().configureOutput(output(io, `ddbsync ${command.name()} --help`));
     program.addCommand(command);

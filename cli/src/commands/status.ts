@@ -1,0 +1,69 @@
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { Command } from 'commander';
+import { sessionName } from '../../../lambda/src/target-clients.js';
+import { awsContext } from '../aws-context.js';
+import { EXIT, ExitCode } from '../errors.js';
+import type { CliIo } from '../io.js';
+import { integerIn } from '../option-parsers.js';
+import { replicatorStatus } from '../status.js';
+import { formatStatus } from '../status-view.js';
+import { globals } from './shared.js';
+
+interface StatusFlags {
+  function: string;
+  roleArn?: string;
+  externalId?: string;
+  window: number;
+  json?: boolean;
+}
+
+export function statusCommand(io: CliIo): Command {
+  return new Command('status')
+    .description(
+      'Show a deployed replicator on one screen: its stream mapping (state, last result, settings), ' +
+        'the dead-letter queue depth, iterator age, errors and throttles from CloudWatch, its targets.',
+    )
+    .requiredOption(
+      '--function <name>',
+      'the replicator function: name or ARN (Terraform output function_name)',
+    )
+    .option(
+      '--role-arn <arn>',
+      "role to assume to read the function's account (default: your own credentials)",
+    )
+    .option('--external-id <id>', 'external id for --role-arn')
+    .option('--window <minutes>', 'how far back the CloudWatch figures go', integerIn(1, 1440), 60)
+    .option('--json', 'print the status as JSON instead of text')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ddbsync status --function orders-replicator --region us-east-1
+  ddbsync status --function orders-replicator --window 15 --json
+  ddbsync status --function orders-replicator --role-arn arn:aws:iam::123456789012:role/ops-read --external-id ops
+
+Exit codes: 0 all well, 1 something needs attention (listed: a disabled mapping, failed batches
+in the dead-letter queue, errors, a growing iterator age), 2 error.`,
+    )
+    .action(async (flags: StatusFlags, cmd: Command) => {
+      const ctx = awsContext(globals(cmd), io, 'status');
+      const credentials = flags.roleArn
+        ? fromTemporaryCredentials({
+            params: {
+              RoleArn: flags.roleArn,
+              RoleSessionName: sessionName('ddbsync', 'status'),
+              ...(flags.externalId ? { ExternalId: flags.externalId } : {}),
+            },
+            clientConfig: { region: ctx.region },
+          })
+        : undefined;
+      const status = await replicatorStatus({
+        functionName: flags.function,
+        region: ctx.region,
+        windowMinutes: flags.window,
+        ...(credentials ? { credentials } : {}),
+      });
+      io.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+      if (status.attention.length > 0) throw new ExitCode(EXIT.differences);
+    });
+}
