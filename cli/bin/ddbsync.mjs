@@ -6,8 +6,8 @@ import { register } from 'tsx/esm/api';
 
 process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING ??= '1';
 register();
-const { run } = await import('../cli/src/main.ts');
-const { processIo } = await import('../cli/src/io.ts');
+const { run } = await import('../src/main.ts');
+const { processIo } = await import('../src/io.ts');
 
 // First Ctrl-C: stop at the next safe point (backfill saves its checkpoint); second: exit now.
 const controller = new AbortController();

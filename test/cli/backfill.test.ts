@@ -129,7 +129,7 @@ describe('ddbsync backfill', () => {
     ];
 
     // The real bin in its own process, killed hard (no chance to tidy up) once it is part-way.
-    const child = spawn(process.execPath, [join(REPO, 'bin', 'ddbsync.mjs'), ...args], {
+    const child = spawn(process.execPath, [join(REPO, 'cli', 'bin', 'ddbsync.mjs'), ...args], {
       env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
