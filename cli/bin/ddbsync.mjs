@@ -9,6 +9,14 @@ register();
 const { run } = await import('../src/main.ts');
 const { processIo } = await import('../src/io.ts');
 
+// Output piped into a reader that closed early (`ddbsync status | head`): stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 // First Ctrl-C: stop at the next safe point (backfill saves its checkpoint); second: exit now.
 const controller = new AbortController();
 process.on('SIGINT', () => {

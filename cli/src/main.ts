@@ -41,7 +41,11 @@ export function buildProgram(io: CliIo): Command {
   program.addHelpText(
     'after',
     '\nAWS settings come from the standard environment (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).\n' +
-      "Run `ddbsync <command> --help` for each command's flags and examples.",
+      "Run `ddbsync <command> --help` for each command's flags and examples.\n\n" +
+      'Examples:\n' +
+      '  ddbsync --region us-east-1 --profile prod status --function orders-replicator\n' +
+      '  ddbsync backfill --help\n\n' +
+      'Exit codes: 0 done (or all well), 1 differences remain / something needs attention, 2 error.',
   );
   for (const make of [backfillCommand, verifyCommand, redriveCommand, statusCommand]) {
     const command = make(io);
@@ -57,6 +61,11 @@ function output(io: CliIo, help: string) {
     writeOut: (s: string) => io.stdout.write(s),
     writeErr: (s: string) => io.stderr.write(s),
     outputError: (s: string, write: (s: string) => void) =>
-      write(`ddbsync: ${s.replace(/^error: /, '').trim()} (see ${help})\n`),
+      write(
+        `ddbsync: ${s
+          .replace(/^error: /, '')
+          .trim()
+          .replace(/\s*\n\s*/g, ' ')} (see ${help})\n`,
+      ),
   };
 }

@@ -63,9 +63,12 @@ export function backfillCommand(io: CliIo): Command {
       'after',
       `
 Examples:
-  ddbsync backfill --source-table orders --targets-file targets.json --segments 8 --rate 2000 --checkpoint orders.ckpt
   terraform output -json replication_targets_json > targets.json
+  ddbsync backfill --source-table orders --targets-file targets.json --segments 8 --rate 2000 --checkpoint orders.ckpt
   ddbsync backfill --source-table orders --targets '[{"tableName":"orders","region":"eu-west-1"}]' --dry-run
+  ddbsync backfill --source-table orders --source-region us-east-1 \
+    --source-role-arn arn:aws:iam::111111111111:role/orders-reader --targets-file targets.json \
+    --exclude-attributes ssn,email --page-size 500 --concurrency 8 --progress-interval 30 --write-timeout 600
 
 Exit codes: 0 copied (or counted), 2 error, 130 interrupted (resume with the same --checkpoint).`,
     )

@@ -53,9 +53,14 @@ export function verifyCommand(io: CliIo): Command {
       'after',
       `
 Examples:
+  terraform output -json replication_targets_json > targets.json
   ddbsync verify --source-table orders --targets-file targets.json
-  ddbsync verify --source-table orders --targets-file targets.json --sample 0.1 --report verify.json
-  ddbsync verify --source-table orders --targets-file targets.json --repair
+  ddbsync verify --source-table orders --targets-file targets.json --sample 0.1 --report verify.json --max-listed 50
+  ddbsync verify --source-table orders --targets-file targets.json --repair --repair-rounds 5 --recheck-delay 2000
+  ddbsync verify --source-table orders --source-region us-east-1 \
+    --source-role-arn arn:aws:iam::111111111111:role/orders-reader \
+    --targets '[{"tableName":"orders","region":"eu-west-1","roleArn":"arn:aws:iam::222222222222:role/orders-writer"}]' \
+    --exclude-attributes ssn,email --segments 8 --page-size 1000
 
 Exit codes: 0 the tables are equal (after repair, with --repair), 1 differences remain, 2 error.`,
     )

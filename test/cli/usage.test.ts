@@ -1,0 +1,137 @@
+/**
+ * What a user sees before anything runs: help for every command with every flag shown in an
+ * example, and mistakes reported as one line on stderr with a non-zero exit (no stack trace),
+ * through the in-process entry and through the real bin in its own process.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../cli/src/io.js';
+import { buildProgram } from '../../cli/src/main.js';
+import { type MotoServer, startMoto } from '../support/moto.js';
+import { cli, createTable, sourceClient, TARGET_ROLE, useMoto } from './helpers.js';
+
+const REPO = join(import.meta.dirname, '..', '..');
+const io: CliIo = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
+const commands = buildProgram(io).commands.map((c) => c.name());
+
+/** The text after "Examples:" in a help page. */
+const examplesOf = (help: string) => help.slice(help.indexOf('Examples:'));
+
+describe('ddbsync --help', () => {
+  it('has the four commands', () => {
+    expect(commands).toEqual(['backfill', 'verify', 'redrive', 'status']);
+  });
+
+  it.each(commands)('%s --help lists every flag and uses each one in an example', async (name) => {
+    const r = await cli([name, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const command = buildProgram(io).commands.find((c) => c.name() === name);
+    const flags = (command?.options ?? []).map((o) => o.long as string);
+    expect(flags.length).toBeGreaterThan(3);
+    expect(r.stdout).toContain('Examples:');
+    for (const flag of flags) {
+      expect(r.stdout, `${name} --help lists ${flag}`).toContain(flag);
+      expect(examplesOf(r.stdout), `an example of ${name} uses ${flag}`).toContain(flag);
+    }
+    expect(r.stdout).toMatch(/Exit codes: 0 /);
+  });
+
+  it('the top-level help shows the global flags in an example', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--region', '--profile']) expect(examplesOf(r.stdout)).toContain(flag);
+  });
+});
+
+describe('ddbsync mistakes', () => {
+  let moto: MotoServer;
+  beforeAll(async () => {
+    moto = await startMoto();
+    useMoto(moto);
+    await createTable(sourceClient(), 'usage-src');
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  const targets = JSON.stringify([{ tableName: 'usage-dst', region: 'eu-west-1', roleArn: TARGET_ROLE }]);
+  const oneLine = (stderr: string) => {
+    expect(stderr.endsWith('\n')).toBe(true);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  };
+
+  it.each([
+    [
+      'a missing source table',
+      ['verify', '--source-table', 'no-such-table', '--targets', targets],
+      'ddbsync: source table "no-such-table" does not exist in us-east-1\n',
+    ],
+    [
+      'a missing target table (in the other account)',
+      ['backfill', '--source-table', 'usage-src', '--targets', targets],
+      'ddbsync: target usage-dst@eu-west-1 as arn:aws:iam::222222222222:role/ddbsync-target: table "usage-dst" does not exist in eu-west-1\n',
+    ],
+    [
+      'a bad flag value',
+      ['backfill', '--source-table', 'usage-src', '--targets', targets, '--segments', 'many'],
+      "ddbsync: option '--segments <n>' argument 'many' is invalid. must be a whole number from 1 to 64 (see ddbsync backfill --help)\n",
+    ],
+    [
+      'a missing required flag',
+      ['redrive', '--targets', targets],
+      "ddbsync: required option '--queue-url <url>' not specified (see ddbsync redrive --help)\n",
+    ],
+    [
+      'an unknown flag',
+      ['status', '--function', 'f', '--colour'],
+      "ddbsync: unknown option '--colour' (see ddbsync status --help)\n",
+    ],
+    [
+      'an unknown command',
+      ['backfil'],
+      "ddbsync: unknown command 'backfil' (Did you mean backfill?) (see ddbsync --help)\n",
+    ],
+    [
+      'unreadable targets',
+      ['verify', '--source-table', 'usage-src', '--targets', '[{"tableName":'],
+      /^ddbsync: --targets: .*JSON/,
+    ],
+    [
+      'a missing function',
+      ['status', '--function', 'nope'],
+      'ddbsync: function "nope" does not exist in us-east-1\n',
+    ],
+  ] as const)('%s: one line on stderr, exit 2', async (_what, argv, expected) => {
+    const r = await cli([...argv]);
+    expect(r.code).toBe(2);
+    if (typeof expected === 'string') expect(r.stderr).toBe(expected);
+    else expect(r.stderr).toMatch(expected);
+    oneLine(r.stderr);
+  });
+
+  it('the bin in its own process: help exits 0, a mistake exits 2 with one line and no stack trace', () => {
+    const bin = join(REPO, 'cli', 'bin', 'ddbsync.mjs');
+    const env = {
+      ...process.env,
+      AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const help = spawnSync(process.execPath, [bin, 'redrive', '--help'], { env, encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--queue-url');
+    const bad = spawnSync(
+      process.execPath,
+      [bin, 'verify', '--source-table', 'no-such-table', '--targets', targets],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toBe('ddbsync: source table "no-such-table" does not exist in us-east-1\n');
+  });
+});
