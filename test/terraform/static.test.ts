@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTerraform, TerraformError, type TerraformResult } from '../../scripts/lib/terraform.js';
-import { errorMessagesOf } from './terraform-json.js';
+import { dependsOn, errorMessagesOf, graphEdges } from './terraform-json.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DATA_ROOT = mkdtempSync(join(tmpdir(), 'ddbsync-tf-static-'));
@@ -225,6 +225,27 @@ describe('terraform validate', () => {
       expect(result.stdout).toContain('Terraform has been successfully initialized');
       const { stdout } = await succeeds(() => terraform(CDKTF_STACK, ['validate', '-no-color']));
       expect(stdout).toContain('The configuration is valid');
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe('terraform graph', () => {
+  it(
+    'modules/replicator: the function is created after its log group and its role policy, the mapping after the function',
+    async () => {
+      await succeeds(() => initialized('modules/replicator'));
+      const { stdout } = await succeeds(() => terraform('modules/replicator', ['graph']));
+      const edges = graphEdges(stdout);
+      const order: [string, string][] = [
+        ['aws_lambda_function.this', 'aws_cloudwatch_log_group.this'],
+        ['aws_lambda_function.this', 'aws_iam_role_policy.this'],
+        ['aws_lambda_event_source_mapping.this', 'aws_lambda_function.this'],
+      ];
+      for (const [later, earlier] of order) {
+        expect(dependsOn(edges, later, earlier), `${later} must depend on ${earlier}:\n${stdout}`).toBe(true);
+      }
+      expect(dependsOn(edges, 'aws_cloudwatch_log_group.this', 'aws_lambda_function.this')).toBe(false);
     },
     TIMEOUT_MS,
   );

@@ -1,4 +1,4 @@
-/** Reading Terraform's machine-readable (`-json`) output. */
+/** Reading Terraform's machine-readable output: `-json` lines and `terraform graph`'s DOT. */
 
 interface JsonLine {
   readonly type?: string;
@@ -26,4 +26,31 @@ export function errorMessagesOf(jsonLines: string, testFile?: string): string[] 
     if (parsed.type === 'diagnostic' && d?.severity === 'error') messages.push(d.detail || d.summary || '');
   }
   return messages;
+}
+
+/** The edges of `terraform graph` output: `"a" -> "b"` means a depends on b. */
+export function graphEdges(dot: string): Map<string, string[]> {
+  const edges = new Map<string, string[]>();
+  for (const m of dot.matchAll(/"([^"]+)" -> "([^"]+)"/g)) {
+    const [, from, to] = m as unknown as [string, string, string];
+    edges.set(from, [...(edges.get(from) ?? []), to]);
+  }
+  return edges;
+}
+
+/** Whether `from` depends on `to`, directly or through other nodes. */
+export function dependsOn(edges: Map<string, string[]>, from: string, to: string): boolean {
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const node = stack.pop() as string;
+    for (const next of edges.get(node) ?? []) {
+      if (next === to) return true;
+      if (!seen.has(next)) {
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  return false;
 }
