@@ -22,6 +22,19 @@ run "iam_is_least_privilege" {
   command = apply
 
   assert {
+    condition     = toset([for s in data.aws_iam_policy_document.replicator.statement : s.sid]) == toset(["ReadSourceStream", "ListStreams", "WriteOwnLogs", "SendFailedRecordsToDlq", "AssumeTargetRoles"])
+    error_message = "The execution role's policy must hold exactly the stream, list, logs, queue and target-role statements."
+  }
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.effect if s.effect != "Allow"] == []
+    error_message = "Every statement must be an Allow."
+  }
+  assert {
+    condition     = [for p in data.aws_iam_policy_document.assume.statement[0].principals : p.identifiers] == [toset(["lambda.amazonaws.com"])] && one(data.aws_iam_policy_document.assume.statement[0].condition).values == tolist(["111111111111"])
+    error_message = "Only Lambda, on behalf of this account (aws:SourceAccount), may assume the execution role."
+  }
+
+  assert {
     condition     = [for s in data.aws_iam_policy_document.replicator.statement : s.resources if s.sid == "ReadSourceStream"][0] == toset(["arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/2024-01-01T00:00:00.000"])
     error_message = "Stream reads must be allowed on the source stream's ARN only."
   }
