@@ -1,5 +1,5 @@
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { Item } from '../../lambda/src/attribute-values.js';
+import { type Item, itemSize } from '../../lambda/src/attribute-values.js';
 import type { WriteEntry } from '../../lambda/src/batch-writer.js';
 import { pickKey } from '../../lambda/src/item-keys.js';
 import type { TargetWriter } from '../../lambda/src/target-writer.js';
@@ -26,6 +26,10 @@ export interface BackfillOptions {
   readonly concurrency: number;
   /** Items per second over all segments; undefined for no limit. */
   readonly rate?: number;
+  /** Read capacity units per second taken from the source (see readUnits); undefined for no limit. */
+  readonly readCapacity?: number;
+  /** Write capacity units per second put on each target (see writeUnits); undefined for no limit. */
+  readonly writeCapacity?: number;
   readonly dryRun: boolean;
   readonly exclude: ReadonlySet<string>;
   readonly checkpointPath?: string;
@@ -70,6 +74,8 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
       : undefined;
   const checkpoint: BackfillCheckpoint = loaded ?? freshCheckpoint(options.tableName, options.segments);
   const bucket = new TokenBucket(options.rate, now);
+  const readBucket = new TokenBucket(options.readCapacity, now);
+  const writeBucket = new TokenBucket(options.writeCapacity, now);
   let scanned = 0;
   let written = 0;
   let copiedTotal = checkpoint.segments.reduce((n, s) => n + s.copied, 0);
@@ -96,6 +102,10 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
       scanned += items.length;
       if (items.length > 0) {
         await bucket.take(items.length);
+        if (options.readCapacity !== undefined) await readBucket.take(readUnits(items));
+        if (options.writeCapacity !== undefined) {
+          await writeBucket.take(writeUnits(items.map((i) => withoutExcluded(i, options.exclude))));
+        }
         await options.beforePageWrite?.(items);
         if (!options.dryRun) await writePage(options, items, now);
       }
@@ -142,6 +152,20 @@ async function writePage(options: BackfillOptions, items: Item[], now: () => num
       `${result.failed.size} of ${entries.length} items of a page could not be written to ${(options.writers[t] as TargetWriter).id}: ${first.message}`,
     );
   });
+}
+
+/**
+ * Read capacity a page of an eventually consistent Scan takes: half a unit per 4 KB of the
+ * page's items together (DynamoDB sums the sizes of the items a Scan returns).
+ */
+export function readUnits(items: readonly Item[]): number {
+  const bytes = items.reduce((n, item) => n + itemSize(item), 0);
+  return Math.ceil(bytes / 4096) * 0.5;
+}
+
+/** Write capacity putting these items takes: one unit per started KB of each item. */
+export function writeUnits(items: readonly Item[]): number {
+  return items.reduce((n, item) => n + Math.max(1, Math.ceil(itemSize(item) / 1024)), 0);
 }
 
 export function withoutExcluded(item: Item, exclude: ReadonlySet<string>): Item {

@@ -102,6 +102,41 @@ describe('ddbsync backfill', () => {
     expect(differences(await scanAll(source, 'rate-src'), await scanAll(target, 'rate-dst'))).toEqual([]);
   });
 
+  it('respects --write-capacity: write units per second (1 per started KB of each item) stay at the limit', async () => {
+    await createTable(source, 'wcu-src');
+    await createTable(target, 'wcu-dst');
+    // 300 items of 2.5 KB: 3 write units each, 900 in all.
+    const big = Array.from({ length: 300 }, (_, i) => ({
+      pk: { S: `w${String(i).padStart(4, '0')}` },
+      blob: { S: 'x'.repeat(2500) },
+    }));
+    await putItems(source, 'wcu-src', big);
+    const started = Date.now();
+    const r = await cli([
+      'backfill',
+      '--source-table',
+      'wcu-src',
+      '--targets',
+      targetsJson('wcu-dst'),
+      '--write-capacity',
+      '450',
+      '--page-size',
+      '25',
+      '--segments',
+      '2',
+    ]);
+    const seconds = (Date.now() - started) / 1000;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const measured = 900 / seconds;
+    console.log(
+      `write capacity 450 units/s: measured ${measured.toFixed(1)} units/s over ${seconds.toFixed(2)} s`,
+    );
+    expect(measured).toBeGreaterThan(450 * 0.8);
+    expect(measured).toBeLessThan(450 * 1.05);
+    expect(differences(await scanAll(source, 'wcu-src'), await scanAll(target, 'wcu-dst'))).toEqual([]);
+  });
+
   it('resumes from its checkpoint after the process is killed half-way, scanning only what remained', async () => {
     await createTable(source, 'resume-src', { sortKey: true });
     await createTable(target, 'resume-dst', { sortKey: true });

@@ -12,6 +12,8 @@ import { addTableOptions, globals, resolveTables, type TableOptions } from './sh
 interface BackfillFlags extends TableOptions {
   segments: number;
   rate?: number;
+  readCapacity?: number;
+  writeCapacity?: number;
   pageSize: number;
   concurrency: number;
   checkpoint?: string;
@@ -33,6 +35,16 @@ export function backfillCommand(io: CliIo): Command {
       4,
     )
     .option('--rate <items>', 'most items per second read and written (default: no limit)', positiveNumber)
+    .option(
+      '--read-capacity <units>',
+      "most read capacity units per second taken from the source (computed from the items' sizes; default: no limit)",
+      positiveNumber,
+    )
+    .option(
+      '--write-capacity <units>',
+      'most write capacity units per second put on each target (1 per started KB of each item; default: no limit)',
+      positiveNumber,
+    )
     .option(
       '--page-size <n>',
       'items per Scan page: the unit of rate limiting and checkpoints',
@@ -66,6 +78,7 @@ Examples:
   terraform output -json replication_targets_json > targets.json
   ddbsync backfill --source-table orders --targets-file targets.json --segments 8 --rate 2000 --checkpoint orders.ckpt
   ddbsync backfill --source-table orders --targets '[{"tableName":"orders","region":"eu-west-1"}]' --dry-run
+  ddbsync backfill --source-table orders --targets-file targets.json --read-capacity 500 --write-capacity 1000
   ddbsync backfill --source-table orders --source-region us-east-1 \
     --source-role-arn arn:aws:iam::111111111111:role/orders-reader --targets-file targets.json \
     --exclude-attributes ssn,email --page-size 500 --concurrency 8 --progress-interval 30 --write-timeout 600
@@ -92,6 +105,8 @@ Exit codes: 0 copied (or counted), 2 error, 130 interrupted (resume with the sam
           pageSize: flags.pageSize,
           concurrency: flags.concurrency,
           ...(flags.rate ? { rate: flags.rate } : {}),
+          ...(flags.readCapacity ? { readCapacity: flags.readCapacity } : {}),
+          ...(flags.writeCapacity ? { writeCapacity: flags.writeCapacity } : {}),
           dryRun: flags.dryRun === true,
           exclude: flags.excludeAttributes ?? new Set(),
           ...(flags.checkpoint ? { checkpointPath: flags.checkpoint } : {}),
