@@ -50,14 +50,11 @@ export async function createTerraformWorkspace(prefix = 'ddbsync-tf-'): Promise<
   };
 }
 
-/** The example directories present in the repository (cdktf excluded: it is not an HCL root). */
+/** The examples present in the repository (cdktf excluded: it is a Node project, not an HCL root). */
 export async function exampleNames(): Promise<string[]> {
   const entries = await readdir(join(REPO_ROOT, 'examples'), { withFileTypes: true });
-  const names: string[] = [];
-  for (const e of entries) {
-    if (!e.isDirectory() || e.name === 'cdktf') continue;
-    const files = await readdir(join(REPO_ROOT, 'examples', e.name));
-    if (files.some((f) => f.endsWith('.tf'))) names.push(e.name);
-  }
-  return names.sort();
+  return entries
+    .filter((e) => e.isDirectory() && e.name !== 'cdktf' && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
 }
