@@ -31,7 +31,8 @@ import { accountOf, asList, expectedGrants, grants, rolePolicies, type Statement
 
 const TARGET_ACCOUNT = '222222222222';
 const TARGET = { accountId: TARGET_ACCOUNT, roleArn: deployerRoleArn(TARGET_ACCOUNT) };
-const EXAMPLE_TIMEOUT_MS = 8 * 60_000;
+// Measured from the start of the file: examples queue for a slot (about 2.5 min each on 2 loaded cores).
+const EXAMPLE_TIMEOUT_MS = 15 * 60_000;
 
 /** One `terraform apply`: a directory under examples/, its variables given the previous stage's outputs. */
 interface Stage {
