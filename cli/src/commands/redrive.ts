@@ -86,7 +86,9 @@ Exit codes: 0 every message redriven (or none waiting), 1 some messages kept, 2 
               QueueUrl: queueUrl,
               MaxNumberOfMessages: Math.min(10, flags.maxMessages - handled),
               WaitTimeSeconds: 1,
-              VisibilityTimeout: 300,
+              // Hidden from other consumers for as long as the ten may take, so none is
+              // handled twice and every receipt handle is still valid at delete time.
+              VisibilityTimeout: Math.min(43_200, Math.ceil(10 * (flags.writeTimeout + 60))),
             }),
           );
           const messages = out.Messages ?? [];
