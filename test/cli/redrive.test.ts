@@ -226,4 +226,60 @@ describe('ddbsync redrive', () => {
     expect((await peek(queueUrl))[0]?.DDBStreamBatchInfo.startSequenceNumber).toBe(String(start + 100n));
     expect((await scanAll(target, 'tr-dst')).size).toBe(0);
   });
+  it('keeps the message while any target still refuses the batch', async () => {
+    await createTable(source, 'kf-src', { stream: true });
+    const { Table } = await source.send(new DescribeTableCommand({ TableName: 'kf-src' }));
+    const streamArn = Table?.LatestStreamArn as string;
+    await createTable(target, 'kf-dst');
+    await source.send(new PutItemCommand({ TableName: 'kf-src', Item: { pk: { S: 'p' }, v: { N: '1' } } }));
+    await source.send(new PutItemCommand({ TableName: 'kf-src', Item: { pk: { S: 'q' }, v: { N: '2' } } }));
+    const shard = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription
+      ?.Shards?.[0];
+    const start = BigInt(shard?.SequenceNumberRange?.StartingSequenceNumber as string);
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'kf-dlq' }))).QueueUrl as string;
+    const now = new Date().toISOString();
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify({
+          requestContext: {
+            requestId: '0d3c3f7e-1111-4c2a-9d7e-5a6b7c8d9e0f',
+            functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:kf-replicator',
+            condition: 'RetryAttemptsExhausted',
+            approximateInvokeCount: 4,
+          },
+          responseContext: { statusCode: 200, executedVersion: '$LATEST' },
+          version: '1.0',
+          timestamp: now,
+          DDBStreamBatchInfo: {
+            shardId: shard?.ShardId,
+            startSequenceNumber: String(start),
+            endSequenceNumber: String(start + 1n),
+            approximateArrivalOfFirstRecord: now,
+            approximateArrivalOfLastRecord: now,
+            batchSize: 2,
+            streamArn,
+          },
+        }),
+      }),
+    );
+    // The second target's table does not exist (yet): the batch is not done.
+    const targets = JSON.stringify([
+      { tableName: 'kf-dst', region: 'eu-west-1', roleArn: TARGET_ROLE },
+      { tableName: 'kf-missing', region: 'eu-west-1', roleArn: TARGET_ROLE },
+    ]);
+    const r = await cli(['redrive', '--queue-url', queueUrl, '--targets', targets, '--write-timeout', '2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/kept: kf-missing@eu-west-1 .*: 2 items failed: .*ResourceNotFound/);
+    expect(r.stdout).toMatch(/redrive: 0 redriven, 1 kept in the queue/);
+    expect(await depth(queueUrl)).toBe(1);
+    // Once the table is there, the same message goes through and is deleted.
+    await createTable(target, 'kf-missing');
+    const again = await cli(['redrive', '--queue-url', queueUrl, '--targets', targets]);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect((await scanAll(target, 'kf-missing')).size).toBe(2);
+    expect(await depth(queueUrl)).toBe(0);
+  });
 });
