@@ -80,9 +80,15 @@ async function main(): Promise<void> {
   say('ddbsync demo: a DynamoDB table replicated to another account and region, on a local AWS (moto)');
   say();
   moto = await startLocalAws();
-  step(
-    1,
-    `moto listening at ${moto.endpoint} (launcher scripts/lib/moto_server.py: disabled mappings leave streams alone)`,
+  step(1, `moto listening at ${moto.endpoint}`);
+  say(
+    '      moto delivers stream records itself only through Docker, then discards them, and moto 5.2.1 does so',
+  );
+  say(
+    '      even for a disabled mapping; its launcher (scripts/lib/moto_server.py) makes a disabled mapping inert,',
+  );
+  say(
+    '      as on AWS. Terraform creates the mapping disabled, and this demo delivers the records with its settings.',
   );
 
   workspace = await createTerraformWorkspace('ddbsync-demo-');
