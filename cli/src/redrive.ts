@@ -23,8 +23,11 @@ export class RangeUnreadableError extends Error {
 /** Errors that mean "these records are no longer in the stream"; anything else is thrown as is. */
 const GONE = new Set(['TrimmedDataAccessException', 'ResourceNotFoundException']);
 
-/** Empty reads in a row after which an open shard counts as read to its current end. */
-const EMPTY_READS_AT_END = 3;
+/**
+ * Empty reads in a row after which an open shard counts as read to its current end
+ * (DynamoDB Streams may answer an empty page before later records, so one is not enough).
+ */
+const EMPTY_READS_AT_END = 5;
 
 function keyOf(r: _Record): string {
   return keyString((r.dynamodb?.Keys ?? {}) as Item);

@@ -76,18 +76,20 @@ export interface StatusOptions {
 }
 
 export async function replicatorStatus(options: StatusOptions): Promise<ReplicatorStatus> {
+  // A function ARN names its region; a plain name lives in the given one.
+  const region = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):/.exec(options.functionName)?.[1] ?? options.region;
   const clientConfig = {
-    region: options.region,
+    region,
     maxAttempts: 3,
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
   const lambda = new LambdaClient(clientConfig);
-  const fn = await functionConfig(lambda, options.functionName, options.region);
+  const fn = await functionConfig(lambda, options.functionName, region);
   const env = fn.Environment?.Variables ?? {};
   let targets: string[] = [];
   let targetsProblem: string | undefined;
   try {
-    targets = parseTargets(env.REPLICATION_TARGETS, options.region).map(targetId);
+    targets = parseTargets(env.REPLICATION_TARGETS, region).map(targetId);
   } catch (err) {
     targetsProblem = (err as Error).message;
   }
@@ -95,7 +97,7 @@ export async function replicatorStatus(options: StatusOptions): Promise<Replicat
   const raw: EventSourceMappingConfiguration[] = [];
   for await (const page of paginateListEventSourceMappings(
     { client: lambda },
-    { FunctionName: options.functionName },
+    { FunctionName: fn.FunctionName ?? options.functionName },
   )) {
     raw.push(...(page.EventSourceMappings ?? []));
   }
@@ -104,7 +106,8 @@ export async function replicatorStatus(options: StatusOptions): Promise<Replicat
 
   const metrics = await metricsStatus(
     new CloudWatchClient(clientConfig),
-    options.functionName,
+    // The metrics' FunctionName dimension is the name, also when an ARN was given.
+    fn.FunctionName ?? options.functionName,
     env.POWERTOOLS_METRICS_NAMESPACE ?? 'ddbsync',
     env.POWERTOOLS_SERVICE_NAME ?? 'ddbsync',
     options.windowMinutes,
@@ -115,7 +118,7 @@ export async function replicatorStatus(options: StatusOptions): Promise<Replicat
     function: {
       name: fn.FunctionName ?? options.functionName,
       ...(fn.FunctionArn ? { arn: fn.FunctionArn } : {}),
-      region: options.region,
+      region,
       ...(fn.Runtime ? { runtime: fn.Runtime } : {}),
       ...(fn.LastModified ? { lastModified: fn.LastModified } : {}),
       ...(fn.State ? { state: fn.State } : {}),

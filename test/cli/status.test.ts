@@ -209,6 +209,24 @@ describe('ddbsync status', () => {
       '7 records failed to replicate in the last 30 min',
     ]);
 
+    // By ARN, from a shell set to another region: the ARN's region and the function's name
+    // (the metrics' dimension) are used.
+    const byArn = await cli([
+      '--region',
+      'eu-west-1',
+      'status',
+      '--function',
+      'arn:aws:lambda:us-east-1:123456789012:function:orders-replicator',
+      '--json',
+      '--window',
+      '30',
+    ]);
+    expect(byArn.stderr).toBe('');
+    const viaArn = JSON.parse(byArn.stdout) as ReplicatorStatus;
+    expect(viaArn.function.region).toBe('us-east-1');
+    expect(viaArn.mappings).toHaveLength(1);
+    expect(viaArn.metrics).toEqual(status.metrics);
+
     const text = await cli(['status', '--function', 'orders-replicator', '--window', '30']);
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/^replicator orders-replicator \(us-east-1\)\n/);
