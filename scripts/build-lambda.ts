@@ -5,7 +5,6 @@
  * checked for freshness (`--check`).
  */
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -50,7 +49,11 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 export async function buildZip(keepMaps = false): Promise<Uint8Array> {
-  const outdir = await mkdtemp(join(tmpdir(), 'ddbsync-build-'));
+  // Inside the checkout, at a fixed depth: the source maps name sources by their path
+  // relative to outdir, and esbuild's chunk hashes cover the maps, so a build under the
+  // system temp dir would name its chunks after where the checkout happens to live.
+  await mkdir(join(root, '.tmp'), { recursive: true });
+  const outdir = await mkdtemp(join(root, '.tmp', 'build-'));
   try {
     await bundleReplicator(outdir);
     const files: Zippable = {};
