@@ -86,7 +86,9 @@ export async function writeBatches(
           // Whole milliseconds: a deadline derived from a fraction of the remaining time need not be one.
           AbortSignal.timeout(Math.ceil(remaining)),
         );
-        const unprocessed = out.UnprocessedItems?.[tableName] ?? [];
+        // One table per request, so every unprocessed entry is ours, whatever key DynamoDB
+        // files it under (the name as sent, or the table's ARN when an ARN was sent).
+        const unprocessed = Object.values(out.UnprocessedItems ?? {}).flat();
         if (unprocessed.length === 0) return;
         pending = matchUnprocessed(entries, pending, unprocessed);
         lastError = new TargetWriteError(
@@ -104,7 +106,6 @@ export async function writeBatches(
         }
         lastError = error;
       }
-      retries++;
       const delay = backoffDelay(attempt, random);
       if (now() + delay >= options.deadline) {
         const error = new TargetWriteError(
@@ -115,6 +116,7 @@ export async function writeBatches(
         for (const i of pending) failed.set(i, error);
         return;
       }
+      retries++;
       await sleep(delay);
     }
   };
@@ -168,14 +170,14 @@ function matchUnprocessed(
   const byKey = new Map<string, number>();
   const names = Object.keys((entries[sent[0] as number] as WriteEntry).key).sort();
   for (const i of sent) byKey.set(keyString((entries[i] as WriteEntry).key, names), i);
-  const out: number[] = [];
+  const out = new Set<number>();
   for (const r of unprocessed) {
     const item = r.PutRequest?.Item ?? r.DeleteRequest?.Key ?? {};
     const i = byKey.get(keyString(item, names));
     if (i === undefined) {
       throw new Error('BatchWriteItem returned an unprocessed item that was not sent');
     }
-    out.push(i);
+    out.add(i);
   }
-  return out;
+  return [...out];
 }

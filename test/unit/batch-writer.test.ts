@@ -127,6 +127,26 @@ describe('writeBatches: retries', () => {
     expect(c.sleeps).toHaveLength(2);
   });
 
+  it('re-sends UnprocessedItems however the reply keys them (a table ARN as the target name)', async () => {
+    const arn = 'arn:aws:dynamodb:eu-west-1:210987654321:table/orders-replica';
+    const arnWriter = dynamoDbTargetWriter(
+      { tableName: arn, region: 'eu-west-1' },
+      new DynamoDBClient({ region: 'eu-west-1' }),
+    );
+    const list = entries(3);
+    // The reply names the table differently from the request; the entries are still ours.
+    ddb
+      .on(BatchWriteItemCommand)
+      .resolvesOnce({ UnprocessedItems: { 'orders-replica': [list[2]?.request as WriteRequest] } })
+      .resolves({ UnprocessedItems: {} });
+    const result = await arnWriter.write(list, clock().options);
+    expect(result.failed.size).toBe(0);
+    expect(sent().map((i) => pks(i.RequestItems?.[arn]))).toEqual([
+      ['item-0', 'item-1', 'item-2'],
+      ['item-2'],
+    ]);
+  });
+
   it.each([
     [
       'ProvisionedThroughputExceededException',
