@@ -19,7 +19,12 @@ export type EventAttributeValue =
 export type EventImage = Record<string, EventAttributeValue>;
 export type Item = Record<string, AttributeValue>;
 
-/** Thrown for a value that is not a DynamoDB attribute value; `path` names where. */
+/**
+ * Thrown for a value that is not a DynamoDB attribute value; `path` names where. The path
+ * goes into logs, so it holds only what describes the item's shape: the top-level
+ * attribute name, list indexes as `[i]`, and nested map keys as `.#i` (the map's i-th
+ * entry), never by name, because a nested map's keys are often data (emails, ids).
+ */
 export class AttributeValueError extends Error {
   override readonly name = 'AttributeValueError';
   constructor(
@@ -60,9 +65,13 @@ export function toSdkValue(value: unknown, path: string): AttributeValue {
   }
   const keys = Object.keys(value);
   if (keys.length !== 1) {
+    // Type keys are named; other keys may be data (a plain map where a value belongs), so are counted.
+    const types = keys.filter((k) => TYPE_KEYS.has(k));
+    const others = keys.length - types.length;
+    const found = [...types, ...(others ? [`${others} other key${others === 1 ? '' : 's'}`] : [])];
     throw new AttributeValueError(
       path,
-      `must have exactly one type key, has ${keys.length ? keys.join(',') : 'none'}`,
+      `must have exactly one type key, has ${found.length ? found.join(', ') : 'none'}`,
     );
   }
   const v = value as Record<string, unknown>;
@@ -83,7 +92,7 @@ export function toSdkValue(value: unknown, path: string): AttributeValue {
       if (!Array.isArray(v.BS)) throw new AttributeValueError(path, 'BS must be an array of base64 strings');
       return { BS: v.BS.map((b, i) => decodeBase64(b, `${path}[${i}]`)) };
     case 'M':
-      return { M: toSdkItem(v.M, path) };
+      return { M: toSdkMap(v.M, path) };
     case 'L':
       if (!Array.isArray(v.L)) throw new AttributeValueError(path, 'L must be an array');
       return { L: v.L.map((e, i) => toSdkValue(e, `${path}[${i}]`)) };
@@ -94,11 +103,16 @@ export function toSdkValue(value: unknown, path: string): AttributeValue {
       if (typeof v.BOOL !== 'boolean') throw new AttributeValueError(path, 'BOOL must be true or false');
       return { BOOL: v.BOOL };
     default:
-      throw new AttributeValueError(path, `unknown type "${keys[0]}"`);
+      throw new AttributeValueError(path, 'has no known type key (S, N, B, SS, NS, BS, M, L, NULL, BOOL)');
   }
 }
 
-/** Converts a whole image (or a nested map), leaving out the names in `exclude`. */
+const TYPE_KEYS = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
+
+/**
+ * Converts a whole image, leaving out the top-level names in `exclude`. `path` prefixes
+ * the attribute names in errors (e.g. "Keys").
+ */
 export function toSdkItem(image: unknown, path = '', exclude?: ReadonlySet<string>): Item {
   if (typeof image !== 'object' || image === null || Array.isArray(image)) {
     throw new AttributeValueError(path || '(image)', 'is not a map of attribute values');
@@ -107,6 +121,19 @@ export function toSdkItem(image: unknown, path = '', exclude?: ReadonlySet<strin
   for (const [name, value] of Object.entries(image)) {
     if (exclude?.has(name)) continue;
     setAttribute(out, name, toSdkValue(value, path ? `${path}.${name}` : name));
+  }
+  return out;
+}
+
+/** Converts the value of an M attribute; its keys are named in errors by position only. */
+function toSdkMap(map: unknown, path: string): Item {
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+    throw new AttributeValueError(path, 'M must be a map of attribute values');
+  }
+  const out: Item = {};
+  let i = 0;
+  for (const [name, value] of Object.entries(map)) {
+    setAttribute(out, name, toSdkValue(value, `${path}.#${i++}`));
   }
   return out;
 }

@@ -56,8 +56,8 @@ describe('toSdkValue keeps every value exactly', () => {
     'rejects invalid base64 %j, naming the path',
     (B) => {
       const err = attributeError(() => toSdkItem({ doc: { M: { blob: { B } } } }));
-      expect(err.path).toBe('doc.blob');
-      expect(err.message).toContain('doc.blob');
+      expect(err.path).toBe('doc.#0');
+      expect(err.message).toContain('doc.#0');
     },
   );
 
@@ -94,8 +94,21 @@ describe('toSdkValue keeps every value exactly', () => {
     ['null', null],
     ['an array', []],
   ])('rejects %s, naming the attribute', (_, value) => {
-    const err = attributeError(() => toSdkItem({ outer: { M: { inner: value } } }));
-    expect(err.path).toBe('outer.inner');
+    const err = attributeError(() => toSdkItem({ outer: { M: { first: { S: 'ok' }, inner: value } } }));
+    expect(err.path).toBe('outer.#1');
+  });
+
+  it('names nested map keys by position only, since they are often data', () => {
+    const email = 'alice@example.com';
+    const err = attributeError(() =>
+      toSdkItem({ byUser: { M: { 'bob@example.com': { S: 'ok' }, [email]: { L: [{ N: 7 }] } } } }),
+    );
+    expect(err.path).toBe('byUser.#1[0]');
+    expect(err.message).not.toContain('example.com');
+    // A plain map where a value belongs: its keys are counted, not named.
+    const plain = attributeError(() => toSdkItem({ prefs: { M: { x: { [email]: 'x', S: 'y' } } } }));
+    expect(plain.message).toContain('has S, 1 other key');
+    expect(plain.message).not.toContain('example.com');
   });
 
   it('leaves out excluded top-level attributes only', () => {
