@@ -19,7 +19,7 @@ export interface HandlerDeps {
 
 export type Handler = (
   event: StreamEvent,
-  context: Pick<Context, 'getRemainingTimeInMillis'>,
+  context: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>,
 ) => Promise<BatchResponse>;
 
 /**
@@ -43,6 +43,8 @@ export function createHandler(deps: HandlerDeps): Handler {
       deps.metrics.captureColdStartMetric();
       coldStart = false;
     }
+    // Every log line of this invocation then carries the request id and function name.
+    if (typeof context.awsRequestId === 'string') deps.logger.addContext(context as Context);
     try {
       const records = event?.Records;
       if (!Array.isArray(records)) {

@@ -3,7 +3,7 @@ import { AttributeValueError, type Item, toSdkItem } from './attribute-values.js
 import type { ReplicatorConfig } from './config.js';
 import { MalformedRecordError, StreamConfigError } from './errors.js';
 import { eventKeyString } from './item-keys.js';
-import { compareSequenceNumbers, isSequenceNumber } from './sequence-numbers.js';
+import { compareSequenceNumbers, isSequenceNumber, lowestSequenceNumber } from './sequence-numbers.js';
 import { isTtlDelete, type StreamRecord } from './stream-records.js';
 
 /** The net change of one key in a batch: the request for its last record. */
@@ -29,6 +29,11 @@ export interface BatchPlan {
   readonly received: number;
   readonly writes: readonly PlannedWrite[];
   readonly failures: readonly RecordFailure[];
+  /**
+   * True when the stream cannot be replicated at all (see failBatch): no record of the
+   * batch is applied and `failures` holds the one to retry from.
+   */
+  readonly batchFailed?: boolean;
   /** Records deliberately not applied (TTL deletes when SKIP_TTL_DELETES is on). */
   readonly skipped: number;
   /** Oldest ApproximateCreationDateTime in the batch, in epoch milliseconds. */
@@ -152,16 +157,18 @@ function planKey(
   return undefined;
 }
 
+/** Fails every record of the batch, reported from its lowest sequence number. */
 function failBatch(
   records: readonly StreamRecord[],
   oldestChangeMs: number | undefined,
   error: Error,
 ): BatchPlan {
-  const first = records[0]?.dynamodb?.SequenceNumber as string;
+  const seqs = records.map((r) => r?.dynamodb?.SequenceNumber).filter(isSequenceNumber);
   return {
     received: records.length,
     writes: [],
-    failures: [{ sequenceNumber: first, error }],
+    failures: [{ sequenceNumber: lowestSequenceNumber(seqs) as string, error }],
+    batchFailed: true,
     skipped: 0,
     oldestChangeMs,
   };

@@ -70,7 +70,8 @@ export async function replicateBatch(
 
   let itemsPut = 0;
   let itemsDeleted = 0;
-  let failedRecords = plan.failures.length;
+  // A stream that cannot be replicated leaves the whole batch unapplied, not one record.
+  let failedRecords = plan.batchFailed ? plan.received : plan.failures.length;
   const retryFrom: string[] = plan.failures.map((f) => f.sequenceNumber);
   plan.writes.forEach((w, i) => {
     if (failedWrites.has(i)) {

@@ -119,6 +119,37 @@ describe('handler', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '7' }] });
   });
 
+  it('counts every record of a batch from a KEYS_ONLY stream as failed', async () => {
+    const { writer } = recordingWriter();
+    const records = ['31', '32', '33'].map((seq, i) =>
+      streamRecord({ seq, name: 'MODIFY', keys: { pk: { S: `k${i}` } }, view: 'KEYS_ONLY' }),
+    );
+    const response = await handlerWith([writer])({ Records: records }, context(60_000));
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '31' }] });
+    expect(printed().find((l) => '_aws' in l)).toMatchObject({ FailedRecords: 3, ItemsPut: 0 });
+    expect(output.join('')).toContain('NEW_AND_OLD_IMAGES');
+  });
+
+  it("puts the invocation's request id and function name on every log line", async () => {
+    const { writer } = recordingWriter();
+    await handlerWith([writer])(
+      { Records: [put('1', 'a')] },
+      {
+        ...context(60_000),
+        awsRequestId: 'req-1234',
+        functionName: 'orders-replicator',
+        functionVersion: '$LATEST',
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:111111111111:function:orders-replicator',
+        memoryLimitInMB: '256',
+      },
+    );
+    const logs = printed().filter((l) => 'message' in l);
+    expect(logs.length).toBeGreaterThan(0);
+    for (const line of logs) {
+      expect(line).toMatchObject({ function_request_id: 'req-1234', function_name: 'orders-replicator' });
+    }
+  });
+
   it('publishes the replication metrics as EMF', async () => {
     const { writer } = recordingWriter(() => ({ failed: new Map(), requests: 3, retries: 2 }));
     const records = [
@@ -196,6 +227,9 @@ describe('handler', () => {
           keys: { pk: { S: 'c' } },
           oldImage: { pk: { S: 'c' }, card: { S: SECRET } },
         }),
+        // Data in a nested map's key, and in the keys of a plain object where a value belongs.
+        put('23', 'd', { byCard: { M: { [SECRET]: { N: 42 } } } }),
+        put('24', 'e', { doc: { M: { x: { [SECRET]: 'v', S: 'w' } } } }),
       ];
       const response = await handlerWith([writer])({ Records: records }, context(60_000));
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: '20' }]);
@@ -204,6 +238,9 @@ describe('handler', () => {
     }
     const all = output.join('');
     expect(all).toContain('ValidationException');
+    // The malformed records are reported by sequence number and a path without data.
+    expect(all).toContain('attribute byCard.#0: N must be a decimal string');
+    expect(all).toContain('attribute doc.#0: must have exactly one type key, has S, 1 other key');
     expect(all).not.toContain(SECRET);
     expect(all).not.toContain('do-not-log');
   });

@@ -121,6 +121,22 @@ describe('replicateBatch', () => {
     const outcome = await replicateBatch(records, config, [t.writer], timing);
     expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: '400' }]);
     expect(t.calls).toHaveLength(0);
+    // Every record of the batch is unapplied, and the FailedRecords metric says so.
+    expect(outcome.failedRecords).toBe(2);
+    expect(outcome.itemsPut).toBe(0);
+  });
+
+  it('reports a stream that cannot be replicated from the lowest sequence number of the batch', async () => {
+    const t = target('t1');
+    // Not in order (Lambda delivers a shard in order, but the report must not depend on it).
+    const records = [
+      streamRecord({ seq: '402', name: 'MODIFY', keys: { pk: { S: 'b' } }, view: 'OLD_IMAGE' }),
+      put('401', 'a'),
+      put('403', 'c'),
+    ];
+    const outcome = await replicateBatch(records, config, [t.writer], timing);
+    expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: '401' }]);
+    expect(outcome.failedRecords).toBe(3);
   });
 
   it('does not call the targets for a batch of skipped TTL deletes only', async () => {
