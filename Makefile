@@ -11,6 +11,10 @@ all: build-lambda
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 
+# The CDKTF example's runtime packages (cdktf, constructs), so the suite synthesizes it too.
+examples/cdktf/node_modules/.package-lock.json: examples/cdktf/package-lock.json
+	npm ci --prefix examples/cdktf --omit=dev --no-audit --no-fund
+
 install: node_modules/.package-lock.json
 
 ## Bundle the function for nodejs22.x into dist/replicator.zip (reproducible).
@@ -32,7 +36,7 @@ typecheck: install
 	$(NPX) tsc -p .
 
 ## The whole test suite: the README's test command, and what CI runs.
-test: lint typecheck
+test: lint typecheck examples/cdktf/node_modules/.package-lock.json
 	@mkdir -p .tmp
 	@status=0; $(NPX) vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest-results.json || status=$$?; \
 	node scripts/test-summary.mjs .tmp/vitest-results.json || status=1; exit $$status
