@@ -173,8 +173,8 @@ describe('handler', () => {
     const emf = printed().find((l) => '_aws' in l);
     expect(emf, `no EMF line in ${output.join('')}`).toBeDefined();
     const names = (
-      ((emf ?? {})._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]
-        ?.Metrics ?? []
+      (emf?._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } | undefined)
+        ?.CloudWatchMetrics[0]?.Metrics ?? []
     ).map((m) => m.Name);
     expect(names).toEqual(
       expect.arrayContaining([
@@ -228,8 +228,8 @@ describe('handler', () => {
           oldImage: { pk: { S: 'c' }, card: { S: SECRET } },
         }),
         // Data in a nested map's key, and in the keys of a plain object where a value belongs.
-        put('23', 'd', { byCard: { M: { [SECRET]: { N: 42 } } } }),
-        put('24', 'e', { doc: { M: { x: { [SECRET]: 'v', S: 'w' } } } }),
+        put('23', 'd', { byCard: { M: { [SECRET]: { N: 42 } } } } as never),
+        put('24', 'e', { doc: { M: { x: { [SECRET]: 'v', S: 'w' } } } } as never),
       ];
       const response = await handlerWith([writer])({ Records: records }, context(60_000));
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: '20' }]);
