@@ -4,14 +4,14 @@
  * Every figure is a ratio measured side by side in this one run; see BENCHMARKS.md.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { type BuildOptions, build } from 'esbuild';
 import { unzipSync } from 'fflate';
-import { buildZip, bundleReplicator } from '../scripts/build-lambda.js';
+import { buildZip, bundleReplicator, makeBuildDir } from '../scripts/build-lambda.js';
 import { FakeDynamoDb } from './fake-dynamodb.js';
 import type { Job, JobResult, RunResult } from './worker.js';
 import { makeWorkload } from './workload.js';
@@ -92,9 +92,9 @@ async function prepare(): Promise<{
     await mkdir(join(bundleDir, name, '..'), { recursive: true });
     await writeFile(join(bundleDir, name), data);
   }
-  // The same build with its source maps, to name the packages in each chunk. It goes to a
-  // directory like buildZip's: the chunk hashes depend on the maps' relative source paths.
-  const mapsDir = await mkdtemp(join(tmpdir(), 'ddbsync-build-'));
+  // The same build with its source maps, to name the packages in each chunk. It goes where
+  // buildZip builds: the chunk hashes depend on the maps' relative source paths.
+  const mapsDir = await makeBuildDir();
   let packages: Map<string, string[]>;
   try {
     await bundleReplicator(mapsDir);

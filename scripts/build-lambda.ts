@@ -40,6 +40,16 @@ export async function bundleReplicator(outdir: string): Promise<void> {
   });
 }
 
+/**
+ * A fresh directory to bundle into, inside the checkout at a fixed depth: the source maps
+ * name sources by their path relative to it, and esbuild's chunk hashes cover the maps, so
+ * a build under the system temp dir would name its chunks after where the checkout lives.
+ */
+export async function makeBuildDir(): Promise<string> {
+  await mkdir(join(root, '.tmp'), { recursive: true });
+  return mkdtemp(join(root, '.tmp', 'build-'));
+}
+
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
@@ -49,11 +59,7 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 export async function buildZip(keepMaps = false): Promise<Uint8Array> {
-  // Inside the checkout, at a fixed depth: the source maps name sources by their path
-  // relative to outdir, and esbuild's chunk hashes cover the maps, so a build under the
-  // system temp dir would name its chunks after where the checkout happens to live.
-  await mkdir(join(root, '.tmp'), { recursive: true });
-  const outdir = await mkdtemp(join(root, '.tmp', 'build-'));
+  const outdir = await makeBuildDir();
   try {
     await bundleReplicator(outdir);
     const files: Zippable = {};
