@@ -100,7 +100,7 @@ variable "skip_ttl_deletes" {
 variable "max_concurrency" {
   description = "Most BatchWriteItem requests in flight per target (1-64)."
   type        = number
-  default     = 16
+  default     = 32
   nullable    = false
 }
 

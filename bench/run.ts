@@ -633,6 +633,9 @@ async function targetOnly(): Promise<void> {
         keys: 2_000,
         targets: 1,
         delayMs,
+        ...(process.env.BENCH_MAX_CONCURRENCY
+          ? { maxConcurrency: Number(process.env.BENCH_MAX_CONCURRENCY) }
+          : {}),
       });
       const line = `delay ${delayMs} ms: first ${fmt(r.firstMs)} ms, warm ${fmt(r.warmMs)} ms, floor ${r.floorMs} ms, cpu ${fmt(r.cpuMs)} ms, ${r.requests} requests, correct ${r.correct}`;
       process.stdout.write(`${line}\n`);
