@@ -1,7 +1,8 @@
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type Item, itemSize } from '../../lambda/src/attribute-values.js';
-import type { WriteEntry } from '../../lambda/src/batch-writer.js';
+import { type WriteEntry, writeEntry } from '../../lambda/src/batch-writer.js';
 import { pickKey } from '../../lambda/src/item-keys.js';
+import { toEventImage } from '../../lambda/src/lambda-event.js';
 import type { TargetWriter } from '../../lambda/src/target-writer.js';
 import {
   type BackfillCheckpoint,
@@ -137,10 +138,12 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
 }
 
 async function writePage(options: BackfillOptions, items: Item[], now: () => number): Promise<void> {
-  const entries: WriteEntry[] = items.map((item) => ({
-    request: { PutRequest: { Item: withoutExcluded(item, options.exclude) } },
-    key: pickKey(item, options.keyNames),
-  }));
+  const entries: WriteEntry[] = items.map((item) =>
+    writeEntry(
+      { PutRequest: { Item: toEventImage(withoutExcluded(item, options.exclude)) } },
+      toEventImage(pickKey(item, options.keyNames)),
+    ),
+  );
   const deadline = now() + options.writeTimeoutMs;
   const results = await Promise.all(
     options.writers.map((w) => w.write(entries, { deadline, concurrency: options.concurrency, now })),

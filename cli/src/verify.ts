@@ -1,6 +1,7 @@
 import type { Item } from '../../lambda/src/attribute-values.js';
 import { sleep } from '../../lambda/src/backoff.js';
-import type { WriteEntry } from '../../lambda/src/batch-writer.js';
+import { type WriteEntry, writeEntry } from '../../lambda/src/batch-writer.js';
+import { toEventImage } from '../../lambda/src/lambda-event.js';
 import type { TargetWriter } from '../../lambda/src/target-writer.js';
 import { withoutExcluded } from './backfill.js';
 import { differingAttributes } from './item-equality.js';
@@ -208,10 +209,13 @@ async function applyRepairs(
   differences: readonly Difference[],
   writeErrors: string[],
 ): Promise<void> {
-  const entries: WriteEntry[] = differences.map((d) => ({
-    request: d.sourceItem ? { PutRequest: { Item: d.sourceItem } } : { DeleteRequest: { Key: d.key } },
-    key: d.key,
-  }));
+  const entries: WriteEntry[] = differences.map((d) => {
+    const key = toEventImage(d.key);
+    return writeEntry(
+      d.sourceItem ? { PutRequest: { Item: toEventImage(d.sourceItem) } } : { DeleteRequest: { Key: key } },
+      key,
+    );
+  });
   const now = options.now ?? Date.now;
   const result = await target.writer.write(entries, { deadline: now() + 120_000, concurrency: 4, now });
   for (const error of new Set([...result.failed.values()].map((e) => e.message))) {

@@ -38,12 +38,11 @@ export class AttributeValueError extends Error {
 // Canonical base64 (the alphabet DynamoDB and Lambda use); Buffer.from would skip bad characters silently.
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** Decodes a base64 string; throws AttributeValueError naming `path` when it is not one. */
-export function decodeBase64(value: unknown, path: string): Uint8Array {
+/** Throws AttributeValueError naming `path` when `value` is not a canonical base64 string. */
+export function checkBase64(value: unknown, path: string): asserts value is string {
   if (typeof value !== 'string' || !BASE64.test(value)) {
     throw new AttributeValueError(path, 'binary value is not a base64 string');
   }
-  return Buffer.from(value, 'base64');
 }
 
 function stringArray(value: unknown, path: string, kind: string): string[] {
@@ -54,12 +53,11 @@ function stringArray(value: unknown, path: string, kind: string): string[] {
 }
 
 /**
- * Converts a stream-event attribute value to the SDK's form without changing a byte:
- * strings and numbers pass through as the same strings (a 38-digit number never
- * becomes a JavaScript number); binaries are decoded from base64 to bytes, because
- * the SDK base64-encodes Uint8Array itself and would encode a string twice.
+ * Checks that a stream-event value is a DynamoDB attribute value, to any depth, without
+ * copying it: the replicator sends images to the targets in the same JSON form the
+ * event carries them in (see wire-requests.ts), so checking is all it needs.
  */
-export function toSdkValue(value: unknown, path: string): AttributeValue {
+export function checkAttributeValue(value: unknown, path: string): asserts value is EventAttributeValue {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new AttributeValueError(path, 'is not an attribute value object');
   }
@@ -78,64 +76,111 @@ export function toSdkValue(value: unknown, path: string): AttributeValue {
   switch (keys[0]) {
     case 'S':
       if (typeof v.S !== 'string') throw new AttributeValueError(path, 'S must be a string');
-      return { S: v.S };
+      return;
     case 'N':
       if (typeof v.N !== 'string') throw new AttributeValueError(path, 'N must be a decimal string');
-      return { N: v.N };
+      return;
     case 'B':
-      return { B: decodeBase64(v.B, path) };
+      checkBase64(v.B, path);
+      return;
     case 'SS':
-      return { SS: stringArray(v.SS, path, 'SS') };
+      stringArray(v.SS, path, 'SS');
+      return;
     case 'NS':
-      return { NS: stringArray(v.NS, path, 'NS') };
+      stringArray(v.NS, path, 'NS');
+      return;
     case 'BS':
       if (!Array.isArray(v.BS)) throw new AttributeValueError(path, 'BS must be an array of base64 strings');
-      return { BS: v.BS.map((b, i) => decodeBase64(b, `${path}[${i}]`)) };
+      for (let i = 0; i < v.BS.length; i++) checkBase64(v.BS[i], `${path}[${i}]`);
+      return;
     case 'M':
-      return { M: toSdkMap(v.M, path) };
+      checkMap(v.M, path);
+      return;
     case 'L':
       if (!Array.isArray(v.L)) throw new AttributeValueError(path, 'L must be an array');
-      return { L: v.L.map((e, i) => toSdkValue(e, `${path}[${i}]`)) };
+      for (let i = 0; i < v.L.length; i++) checkAttributeValue(v.L[i], `${path}[${i}]`);
+      return;
     case 'NULL':
       if (v.NULL !== true) throw new AttributeValueError(path, 'NULL must be true');
-      return { NULL: true };
+      return;
     case 'BOOL':
       if (typeof v.BOOL !== 'boolean') throw new AttributeValueError(path, 'BOOL must be true or false');
-      return { BOOL: v.BOOL };
+      return;
     default:
       throw new AttributeValueError(path, 'has no known type key (S, N, B, SS, NS, BS, M, L, NULL, BOOL)');
   }
 }
 
-const TYPE_KEYS = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
+/** Checks the value of an M attribute; its keys are named in errors by position only. */
+function checkMap(map: unknown, path: string): void {
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+    throw new AttributeValueError(path, 'M must be a map of attribute values');
+  }
+  let i = 0;
+  for (const name in map) {
+    if (Object.hasOwn(map, name))
+      checkAttributeValue((map as Record<string, unknown>)[name], `${path}.#${i++}`);
+  }
+}
 
 /**
- * Converts a whole image, leaving out the top-level names in `exclude`. `path` prefixes
- * the attribute names in errors (e.g. "Keys").
+ * Checks a whole image and returns it in the event's JSON form, without the top-level
+ * names in `exclude` (a shallow copy then; the image itself when nothing is left out).
+ * `path` prefixes the attribute names in errors (e.g. "Keys").
  */
-export function toSdkItem(image: unknown, path = '', exclude?: ReadonlySet<string>): Item {
+export function checkImage(image: unknown, path = '', exclude?: ReadonlySet<string>): EventImage {
   if (typeof image !== 'object' || image === null || Array.isArray(image)) {
     throw new AttributeValueError(path || '(image)', 'is not a map of attribute values');
   }
-  const out: Item = {};
-  for (const [name, value] of Object.entries(image)) {
-    if (exclude?.has(name)) continue;
-    setAttribute(out, name, toSdkValue(value, path ? `${path}.${name}` : name));
+  const source = image as Record<string, unknown>;
+  let excluded = false;
+  for (const name in source) {
+    if (!Object.hasOwn(source, name)) continue;
+    if (exclude?.has(name)) excluded = true;
+    else checkAttributeValue(source[name], path ? `${path}.${name}` : name);
+  }
+  if (!excluded) return source as EventImage;
+  const out: EventImage = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (!exclude?.has(name)) setAttribute(out, name, value as EventAttributeValue);
   }
   return out;
 }
 
-/** Converts the value of an M attribute; its keys are named in errors by position only. */
-function toSdkMap(map: unknown, path: string): Item {
-  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
-    throw new AttributeValueError(path, 'M must be a map of attribute values');
-  }
+/**
+ * Converts a stream-event attribute value to the SDK's form without changing a byte:
+ * strings and numbers pass through as the same strings (a 38-digit number never
+ * becomes a JavaScript number); binaries are decoded from base64 to bytes, because
+ * the SDK base64-encodes Uint8Array itself and would encode a string twice. For the
+ * places that call the SDK with items of their own (the benchmark's baseline, the CLI).
+ */
+export function toSdkValue(value: unknown, path: string): AttributeValue {
+  checkAttributeValue(value, path);
+  return sdkValueOf(value);
+}
+
+/** toSdkValue of a value checkAttributeValue accepted. */
+function sdkValueOf(v: EventAttributeValue): AttributeValue {
+  if ('B' in v) return { B: Buffer.from(v.B, 'base64') };
+  if ('BS' in v) return { BS: v.BS.map((b) => Buffer.from(b, 'base64')) };
+  if ('M' in v) return { M: sdkItemOf(v.M) };
+  if ('L' in v) return { L: v.L.map(sdkValueOf) };
+  if ('SS' in v) return { SS: [...v.SS] };
+  if ('NS' in v) return { NS: [...v.NS] };
+  return { ...v } as AttributeValue;
+}
+
+function sdkItemOf(image: EventImage): Item {
   const out: Item = {};
-  let i = 0;
-  for (const [name, value] of Object.entries(map)) {
-    setAttribute(out, name, toSdkValue(value, `${path}.#${i++}`));
-  }
+  for (const [name, value] of Object.entries(image)) setAttribute(out, name, sdkValueOf(value));
   return out;
+}
+
+const TYPE_KEYS = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
+
+/** toSdkValue for a whole image, leaving out the top-level names in `exclude`. */
+export function toSdkItem(image: unknown, path = '', exclude?: ReadonlySet<string>): Item {
+  return sdkItemOf(checkImage(image, path, exclude));
 }
 
 /**

@@ -1,24 +1,54 @@
-import type {
-  BatchWriteItemCommandInput,
-  BatchWriteItemCommandOutput,
-  WriteRequest,
-} from '@aws-sdk/client-dynamodb';
+import type { BatchWriteItemCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
-import { type Item, itemSize } from './attribute-values.js';
+import type { EventImage } from './attribute-values.js';
 import { backoffDelay, sleep as realSleep } from './backoff.js';
 import { TargetWriteError } from './errors.js';
-import { keyString } from './item-keys.js';
+import { eventKeyString, keyString } from './item-keys.js';
 
-/** One item-level write and the key it touches (to match UnprocessedItems back to it). */
+/**
+ * A BatchWriteItem write request in DynamoDB's JSON wire form, which is also the form
+ * a Lambda stream event carries images in: binaries as base64 strings, numbers as
+ * decimal strings. Sent as it is (see wire-body.ts), so nothing is decoded and encoded again.
+ */
+export type WireWriteRequest =
+  | { PutRequest: { Item: EventImage }; DeleteRequest?: never }
+  | { DeleteRequest: { Key: EventImage }; PutRequest?: never };
+
+/** One item-level write, serialized once for every target and retry, and the key it touches. */
 export interface WriteEntry {
-  readonly request: WriteRequest;
-  readonly key: Item;
+  readonly request: WireWriteRequest;
+  /** JSON.stringify(request): this entry's part of the request body. */
+  readonly json: string;
+  /** UTF-8 length of `json`, for DynamoDB's request size limit. */
+  readonly bytes: number;
+  /** The item's key attributes, in wire form. */
+  readonly keyItem: EventImage;
+  /** keyString of the key (item-keys.ts), to match UnprocessedItems back to this entry. */
+  readonly key: string;
+}
+
+/** Builds a WriteEntry; `key` may be passed when the caller has it already. */
+export function writeEntry(
+  request: WireWriteRequest,
+  keyItem: EventImage,
+  key = eventKeyString(keyItem),
+): WriteEntry {
+  const json = JSON.stringify(request);
+  return { request, json, bytes: Buffer.byteLength(json), keyItem, key };
+}
+
+/** One BatchWriteItem request: the write requests, and the body that carries them. */
+export interface BatchWriteRequest {
+  readonly tableName: string;
+  readonly requests: readonly WireWriteRequest[];
+  /** The request's JSON body, made from the entries' `json`. */
+  readonly body: string;
 }
 
 export type SendBatchWrite = (
-  input: BatchWriteItemCommandInput,
+  request: BatchWriteRequest,
   abortSignal: AbortSignal,
-) => Promise<BatchWriteItemCommandOutput>;
+) => Promise<Pick<BatchWriteItemCommandOutput, 'UnprocessedItems'>>;
 
 export interface BatchWriteOptions {
   /** Epoch milliseconds after which nothing more is sent; what is not written by then fails. */
@@ -40,12 +70,15 @@ export interface BatchWriteResult {
 }
 
 export const MAX_ITEMS_PER_BATCH = 25;
-/** DynamoDB's request limit is 16 MB; keep a margin for the JSON encoding (base64 grows binaries by 4/3). */
-export const MAX_BATCH_BYTES = 12 * 1024 * 1024;
+/**
+ * DynamoDB refuses a BatchWriteItem request over 16 MB. Bodies are counted exactly, as
+ * sent, and kept to 16,000,000 bytes, under the limit whether a MB is 10^6 or 2^20 bytes.
+ */
+export const MAX_REQUEST_BYTES = 16_000_000;
 
 /**
  * Writes entries to one table with BatchWriteItem: chunks of at most 25 items and
- * 12 MB of item data, `concurrency` requests in flight, UnprocessedItems and
+ * MAX_REQUEST_BYTES of body, `concurrency` requests in flight, UnprocessedItems and
  * throttling/transient errors retried with exponential backoff and full jitter until
  * the deadline. Errors that a retry cannot fix (access denied, missing table,
  * validation) fail the chunk at once. Never throws: every entry ends written or in `failed`.
@@ -63,7 +96,8 @@ export async function writeBatches(
   let requests = 0;
   let retries = 0;
 
-  const chunks = chunkEntries(entries);
+  const envelope = bodyEnvelope(tableName);
+  const chunks = chunkEntries(entries, MAX_REQUEST_BYTES - envelope.bytes);
   let next = 0;
 
   const writeChunk = async (chunk: number[]): Promise<void> => {
@@ -81,8 +115,13 @@ export async function writeBatches(
       }
       try {
         requests++;
+        const sending = pending.map((i) => entries[i] as WriteEntry);
         const out = await send(
-          { RequestItems: { [tableName]: pending.map((i) => (entries[i] as WriteEntry).request) } },
+          {
+            tableName,
+            requests: sending.map((e) => e.request),
+            body: envelope.head + sending.map((e) => e.json).join(',') + envelope.tail,
+          },
           // Whole milliseconds: a deadline derived from a fraction of the remaining time need not be one.
           AbortSignal.timeout(Math.ceil(remaining)),
         );
@@ -137,39 +176,50 @@ function isRetryable(error: Error): boolean {
   return isThrottlingError(e) || isTransientError(e) || isServerError(e);
 }
 
-/** Splits entry indexes into BatchWriteItem-sized chunks, keeping their order. */
-export function chunkEntries(entries: readonly WriteEntry[]): number[][] {
+/** The JSON around a request's entries: {"RequestItems":{"<table>":[ ... ]}}. */
+function bodyEnvelope(tableName: string): { head: string; tail: string; bytes: number } {
+  const head = `{"RequestItems":{${JSON.stringify(tableName)}:[`;
+  const tail = ']}}';
+  return { head, tail, bytes: Buffer.byteLength(head) + tail.length };
+}
+
+/**
+ * Splits entry indexes into BatchWriteItem-sized chunks, keeping their order: at most 25
+ * entries, and at most `maxBytes` of entries' JSON with the commas between them.
+ */
+function chunkEntries(entries: readonly WriteEntry[], maxBytes: number): number[][] {
   const chunks: number[][] = [];
   let current: number[] = [];
   let bytes = 0;
   entries.forEach((entry, i) => {
-    const size = requestSize(entry.request);
-    if (current.length === MAX_ITEMS_PER_BATCH || (current.length > 0 && bytes + size > MAX_BATCH_BYTES)) {
+    if (
+      current.length === MAX_ITEMS_PER_BATCH ||
+      (current.length > 0 && bytes + 1 + entry.bytes > maxBytes)
+    ) {
       chunks.push(current);
       current = [];
       bytes = 0;
     }
+    bytes += current.length > 0 ? entry.bytes + 1 : entry.bytes;
     current.push(i);
-    bytes += size;
   });
   if (current.length > 0) chunks.push(current);
   return chunks;
 }
 
-function requestSize(request: WriteRequest): number {
-  const item = request.PutRequest?.Item ?? request.DeleteRequest?.Key ?? {};
-  return itemSize(item);
-}
-
-/** Finds which of the sent entries DynamoDB returned as unprocessed, by key. */
+/**
+ * Finds which of the sent entries DynamoDB returned as unprocessed, by key. The reply
+ * comes through the SDK, so its items are in the SDK's form (binaries as bytes); keyString
+ * gives them the same text as eventKeyString gave the entries.
+ */
 function matchUnprocessed(
   entries: readonly WriteEntry[],
   sent: number[],
   unprocessed: WriteRequest[],
 ): number[] {
   const byKey = new Map<string, number>();
-  const names = Object.keys((entries[sent[0] as number] as WriteEntry).key).sort();
-  for (const i of sent) byKey.set(keyString((entries[i] as WriteEntry).key, names), i);
+  for (const i of sent) byKey.set((entries[i] as WriteEntry).key, i);
+  const names = Object.keys((entries[sent[0] as number] as WriteEntry).keyItem).sort();
   const out = new Set<number>();
   for (const r of unprocessed) {
     const item = r.PutRequest?.Item ?? r.DeleteRequest?.Key ?? {};

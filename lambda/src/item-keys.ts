@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { AttributeValueError, decodeBase64, type Item, setAttribute } from './attribute-values.js';
+import { AttributeValueError, checkBase64, type Item, setAttribute } from './attribute-values.js';
 
 /**
  * A string that identifies an item's key: key attributes in name order with their
@@ -35,8 +35,11 @@ export function eventKeyString(keys: Record<string, unknown>): string {
       throw new AttributeValueError(path, 'is not a key attribute value (S, N or B)');
     } else if (typeof v.S === 'string') scalarText = `S${JSON.stringify(v.S)}`;
     else if (typeof v.N === 'string') scalarText = `N${v.N}`;
-    else if (v.B !== undefined) scalarText = `B${Buffer.from(decodeBase64(v.B, path)).toString('base64')}`;
-    else throw new AttributeValueError(path, 'is not a key attribute value (S, N or B)');
+    else if (v.B !== undefined) {
+      checkBase64(v.B, path);
+      // Decoded and encoded again: the same bytes read back from DynamoDB give this text.
+      scalarText = `B${Buffer.from(v.B, 'base64').toString('base64')}`;
+    } else throw new AttributeValueError(path, 'is not a key attribute value (S, N or B)');
     out += `${JSON.stringify(name)}=${scalarText};`;
   }
   return out;

@@ -1,5 +1,5 @@
-import type { WriteRequest } from '@aws-sdk/client-dynamodb';
-import { AttributeValueError, type Item, toSdkItem } from './attribute-values.js';
+import { AttributeValueError, checkImage, type EventImage } from './attribute-values.js';
+import type { WireWriteRequest } from './batch-writer.js';
 import type { ReplicatorConfig } from './config.js';
 import { MalformedRecordError, StreamConfigError } from './errors.js';
 import { eventKeyString } from './item-keys.js';
@@ -10,9 +10,10 @@ import { isTtlDelete, type StreamRecord } from './stream-records.js';
 export interface PlannedWrite {
   /** Canonical form of the item's key, for de-duplication and logs (never item contents). */
   readonly key: string;
-  /** The item's key attributes, in the SDK's form. */
-  readonly keyItem: Item;
-  readonly request: WriteRequest;
+  /** The item's key attributes, as the event has them. */
+  readonly keyItem: EventImage;
+  /** The record's image or key in the event's JSON form, which is DynamoDB's wire form. */
+  readonly request: WireWriteRequest;
   /** Lowest sequence number among this key's records in the batch. */
   readonly firstSequenceNumber: string;
   /** Number of stream records folded into this write. */
@@ -203,16 +204,19 @@ function checkRecord(record: StreamRecord, seq: string): string {
   }
 }
 
-/** The SDK request for a record that passed checkRecord. */
+/**
+ * The write request for a record that passed checkRecord (which checked its Keys). The
+ * image is checked to any depth and used as it is, not copied.
+ */
 function toRequest(
   record: StreamRecord,
   seq: string,
   exclude: ReadonlySet<string>,
-): { keyItem: Item; request: WriteRequest } {
+): { keyItem: EventImage; request: WireWriteRequest } {
   try {
-    const keyItem = toSdkItem(record.dynamodb?.Keys, 'Keys');
+    const keyItem = record.dynamodb?.Keys as EventImage;
     if (record.eventName === 'REMOVE') return { keyItem, request: { DeleteRequest: { Key: keyItem } } };
-    return { keyItem, request: { PutRequest: { Item: toSdkItem(record.dynamodb?.NewImage, '', exclude) } } };
+    return { keyItem, request: { PutRequest: { Item: checkImage(record.dynamodb?.NewImage, '', exclude) } } };
   } catch (err) {
     if (err instanceof AttributeValueError) throw new MalformedRecordError(seq, err.message);
     throw err;

@@ -1,4 +1,4 @@
-import type { BatchWriteOptions } from './batch-writer.js';
+import { type BatchWriteOptions, writeEntry } from './batch-writer.js';
 import type { ReplicatorConfig } from './config.js';
 import { type BatchPlan, planBatch } from './plan.js';
 import { lowestSequenceNumber } from './sequence-numbers.js';
@@ -43,7 +43,7 @@ export async function replicateBatch(
   timing: WriteTiming,
 ): Promise<BatchOutcome> {
   const plan = planBatch(records, config);
-  const entries = plan.writes.map((w) => ({ request: w.request, key: w.keyItem }));
+  const entries = plan.writes.map((w) => writeEntry(w.request, w.keyItem, w.key));
   const results =
     entries.length === 0
       ? []
@@ -77,7 +77,7 @@ export async function replicateBatch(
     if (failedWrites.has(i)) {
       failedRecords += w.recordCount;
       retryFrom.push(w.firstSequenceNumber);
-    } else if (w.request.PutRequest) {
+    } else if ('PutRequest' in w.request) {
       itemsPut++;
     } else {
       itemsDeleted++;

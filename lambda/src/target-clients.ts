@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import type { TargetConfig } from './config.js';
+import { sendWireBodies } from './wire-body.js';
 
 export interface ClientOptions {
   /** Region the STS calls for assumed roles go to: the caller's own region. */
@@ -39,6 +40,7 @@ export function createTargetClient(target: TargetConfig, options: ClientOptions)
   // logger this client has. That was the largest CPU cost per request in `make bench`
   // (~50 ms per 10,000-record batch); nothing is logged either way, so leave it out.
   client.middlewareStack.remove('loggerMiddleware');
+  sendWireBodies(client);
   return client;
 }
 

@@ -1,4 +1,4 @@
-import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type BatchWriteOptions,
   type BatchWriteResult,
@@ -7,6 +7,7 @@ import {
 } from './batch-writer.js';
 import { type TargetConfig, targetId } from './config.js';
 import { type ClientOptions, createTargetClient } from './target-clients.js';
+import { wireBatchWriteCommand } from './wire-body.js';
 
 /** Writes entries to one target table. Injectable: tests and the benchmark substitute their own. */
 export interface TargetWriter {
@@ -19,7 +20,7 @@ export function dynamoDbTargetWriter(target: TargetConfig, client: DynamoDBClien
     id: targetId(target),
     write: (entries, options) =>
       writeBatches(
-        (input, abortSignal) => client.send(new BatchWriteItemCommand(input), { abortSignal }),
+        (request, abortSignal) => client.send(wireBatchWriteCommand(request), { abortSignal }),
         target.tableName,
         entries,
         options,

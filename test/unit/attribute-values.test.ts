@@ -1,7 +1,13 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AttributeValueError, itemSize, toSdkItem, toSdkValue } from '../../lambda/src/attribute-values.js';
+import {
+  AttributeValueError,
+  checkImage,
+  itemSize,
+  toSdkItem,
+  toSdkValue,
+} from '../../lambda/src/attribute-values.js';
 import { toEventImage, toEventValue } from '../../lambda/src/lambda-event.js';
 import { attributeValue, canonical, canonicalItem, itemAttributes, numberString } from './arbitraries.js';
 
@@ -128,6 +134,33 @@ describe('toSdkValue keeps every value exactly', () => {
       ['__proto__', ['S', 'top']],
       ['m', ['M', [['__proto__', ['N', '1']]]]],
     ]);
+  });
+});
+
+describe('checkImage: the event form, checked, as it will be sent', () => {
+  it('returns the image itself when nothing is excluded', () => {
+    const image = { pk: { S: 'k' }, doc: { M: { l: { L: [{ B: 'AQ==' }] } } } };
+    expect(checkImage(image)).toBe(image);
+  });
+
+  it('copies only the top level to leave excluded attributes out, and leaves the image alone', () => {
+    const image = { pk: { S: 'k' }, ssn: { S: 'secret' }, doc: { M: { ssn: { S: 'nested' } } } };
+    const out = checkImage(image, '', new Set(['ssn']));
+    expect(out).toEqual({ pk: { S: 'k' }, doc: { M: { ssn: { S: 'nested' } } } });
+    expect(out.doc).toBe(image.doc);
+    expect(image.ssn).toEqual({ S: 'secret' });
+  });
+
+  it('keeps an attribute named __proto__ in the JSON it is sent as, with or without exclusions', () => {
+    const json = '{"__proto__":{"S":"top"},"x":{"S":"gone"},"m":{"M":{"__proto__":{"N":"1"}}}}';
+    expect(JSON.stringify(checkImage(JSON.parse(json)))).toBe(json);
+    expect(JSON.stringify(checkImage(JSON.parse(json), '', new Set(['x'])))).toBe(
+      '{"__proto__":{"S":"top"},"m":{"M":{"__proto__":{"N":"1"}}}}',
+    );
+  });
+
+  it('does not check an excluded attribute, which is never sent', () => {
+    expect(checkImage({ pk: { S: 'k' }, bad: { X: 1 } }, '', new Set(['bad']))).toEqual({ pk: { S: 'k' } });
   });
 });
 

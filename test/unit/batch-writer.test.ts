@@ -15,10 +15,16 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { itemSize } from '../../lambda/src/attribute-values.js';
-import type { BatchWriteOptions, WriteEntry } from '../../lambda/src/batch-writer.js';
+import { type EventImage, toSdkItem } from '../../lambda/src/attribute-values.js';
+import {
+  type BatchWriteOptions,
+  MAX_REQUEST_BYTES,
+  type WriteEntry,
+  writeEntry,
+} from '../../lambda/src/batch-writer.js';
 import { TargetWriteError } from '../../lambda/src/errors.js';
 import { dynamoDbTargetWriter } from '../../lambda/src/target-writer.js';
+import { sOf } from './records.js';
 
 const TABLE = 'orders-replica';
 const ddb = mockClient(DynamoDBClient);
@@ -31,12 +37,18 @@ const writer = dynamoDbTargetWriter(
 
 function entries(n: number, payload?: (i: number) => Uint8Array): WriteEntry[] {
   return Array.from({ length: n }, (_, i) => {
-    const key = { pk: { S: `item-${i}` } };
-    return {
-      key,
-      request: { PutRequest: { Item: { ...key, ...(payload ? { blob: { B: payload(i) } } : {}) } } },
-    };
+    const key: EventImage = { pk: { S: `item-${i}` } };
+    const blob: EventImage = payload ? { blob: { B: Buffer.from(payload(i)).toString('base64') } } : {};
+    return writeEntry({ PutRequest: { Item: { ...key, ...blob } } }, key);
   });
+}
+
+/** An entry's request as a reply's UnprocessedItems hold it: through the SDK, binaries as bytes. */
+function asReturned(entry: WriteEntry | undefined): WriteRequest {
+  const r = (entry as WriteEntry).request;
+  return r.PutRequest
+    ? { PutRequest: { Item: toSdkItem(r.PutRequest.Item) } }
+    : { DeleteRequest: { Key: toSdkItem(r.DeleteRequest.Key) } };
 }
 
 /** A fake clock: sleeping advances time and is recorded; nothing really waits. */
@@ -79,26 +91,24 @@ describe('writeBatches: chunking', () => {
     expect(result.failed.size).toBe(0);
     const batches = sent().map((input) => pks(input.RequestItems?.[TABLE]));
     expect(batches.map((b) => b.length).sort((a, b) => b - a)).toEqual([25, 25, 10]);
-    expect(batches.flat().sort()).toEqual(list.map((e) => e.key.pk?.S).sort());
+    expect(batches.flat().sort()).toEqual(list.map((e) => sOf(e.keyItem.pk)).sort());
     expect(result.requests).toBe(3);
   });
 
-  it('keeps each request under the byte bound with large items', async () => {
+  it('keeps each request body under 16 MB as sent, and fills requests up to it', async () => {
     ddb.on(BatchWriteItemCommand).resolves({ UnprocessedItems: {} });
-    const list = entries(30, () => new Uint8Array(390 * 1024 * 3)); // ~1.1 MB each: more than 12 MB per 25
+    // ~1.2 MB of bytes each, ~1.6 MB as base64 in the body: 10 fit in a request, 11 do not.
+    const list = entries(30, () => new Uint8Array(1_198_080));
     const result = await writer.write(list, clock().options);
     expect(result.failed.size).toBe(0);
     const inputs = sent();
-    expect(inputs.length).toBeGreaterThan(2);
-    for (const input of inputs) {
-      const bytes = (input.RequestItems?.[TABLE] ?? []).reduce(
-        (n, r) => n + itemSize(r.PutRequest?.Item ?? {}),
-        0,
-      );
-      expect(bytes).toBeLessThanOrEqual(12 * 1024 * 1024);
-    }
+    // The body is the input as JSON (wire-body.ts sends exactly that).
+    const sizes = inputs.map((input) => Buffer.byteLength(JSON.stringify(input)));
+    expect(inputs.map((i) => i.RequestItems?.[TABLE]?.length)).toEqual([10, 10, 10]);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+    expect(sizes[0]).toBeGreaterThan(MAX_REQUEST_BYTES - 1_700_000);
     expect(inputs.flatMap((i) => pks(i.RequestItems?.[TABLE])).sort()).toEqual(
-      list.map((e) => e.key.pk?.S).sort(),
+      list.map((e) => sOf(e.keyItem.pk)).sort(),
     );
   });
 });
@@ -107,7 +117,7 @@ describe('writeBatches: retries', () => {
   it('re-sends only the UnprocessedItems until all are written', async () => {
     const list = entries(5);
     const unprocessed = (ids: number[]) => ({
-      UnprocessedItems: { [TABLE]: ids.map((i) => list[i]?.request as WriteRequest) },
+      UnprocessedItems: { [TABLE]: ids.map((i) => asReturned(list[i])) },
     });
     ddb
       .on(BatchWriteItemCommand)
@@ -127,6 +137,23 @@ describe('writeBatches: retries', () => {
     expect(c.sleeps).toHaveLength(2);
   });
 
+  it('matches unprocessed items with binary and number keys, returned as bytes, to the entries sent', async () => {
+    const list = [0, 1, 2].map((i) => {
+      const key: EventImage = { id: { B: Buffer.from([i, 255, 0]).toString('base64') }, n: { N: `1e${i}` } };
+      return writeEntry(
+        i === 1 ? { DeleteRequest: { Key: key } } : { PutRequest: { Item: { ...key, v: { S: 'x' } } } },
+        key,
+      );
+    });
+    ddb
+      .on(BatchWriteItemCommand)
+      .resolvesOnce({ UnprocessedItems: { [TABLE]: [asReturned(list[1]), asReturned(list[2])] } })
+      .resolves({ UnprocessedItems: {} });
+    const result = await writer.write(list, clock().options);
+    expect(result.failed.size).toBe(0);
+    expect(sent()[1]?.RequestItems?.[TABLE]).toEqual([list[1]?.request, list[2]?.request]);
+  });
+
   it('re-sends UnprocessedItems however the reply keys them (a table ARN as the target name)', async () => {
     const arn = 'arn:aws:dynamodb:eu-west-1:210987654321:table/orders-replica';
     const arnWriter = dynamoDbTargetWriter(
@@ -137,7 +164,7 @@ describe('writeBatches: retries', () => {
     // The reply names the table differently from the request; the entries are still ours.
     ddb
       .on(BatchWriteItemCommand)
-      .resolvesOnce({ UnprocessedItems: { 'orders-replica': [list[2]?.request as WriteRequest] } })
+      .resolvesOnce({ UnprocessedItems: { 'orders-replica': [asReturned(list[2])] } })
       .resolves({ UnprocessedItems: {} });
     const result = await arnWriter.write(list, clock().options);
     expect(result.failed.size).toBe(0);

@@ -4,13 +4,9 @@
  * refuses, or leaves items unprocessed, as DynamoDB does under load. Time is a fake
  * clock that sleeps and sends advance, so the writer's deadline is exercised for real.
  */
-import type {
-  BatchWriteItemCommandInput,
-  BatchWriteItemCommandOutput,
-  WriteRequest,
-} from '@aws-sdk/client-dynamodb';
-import type { Item } from '../../lambda/src/attribute-values.js';
-import { writeBatches } from '../../lambda/src/batch-writer.js';
+import type { BatchWriteItemCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { type Item, toSdkItem } from '../../lambda/src/attribute-values.js';
+import { type BatchWriteRequest, writeBatches } from '../../lambda/src/batch-writer.js';
 import type { TargetWriter } from '../../lambda/src/target-writer.js';
 import { canonicalItem } from './arbitraries.js';
 
@@ -64,10 +60,18 @@ export class FakeTable {
     this.faultRate = faultRate;
   }
 
-  send = async (input: BatchWriteItemCommandInput): Promise<BatchWriteItemCommandOutput> => {
+  send = async (request: BatchWriteRequest): Promise<BatchWriteItemCommandOutput> => {
     this.sends++;
     this.clock.ms += 1 + Math.floor(this.random() * 20);
-    const requests = input.RequestItems?.[this.tableName] ?? [];
+    // What DynamoDB reads is the body; its items come back through the SDK in the SDK's form.
+    const body = JSON.parse(request.body) as {
+      RequestItems: Record<string, Record<string, { Item?: unknown; Key?: unknown }>[]>;
+    };
+    const requests: WriteRequest[] = (body.RequestItems[this.tableName] ?? []).map((r) =>
+      r.PutRequest
+        ? { PutRequest: { Item: toSdkItem(r.PutRequest.Item) } }
+        : { DeleteRequest: { Key: toSdkItem(r.DeleteRequest?.Key) } },
+    );
     const keys = requests.map(keyOf);
     if (requests.length === 0 || requests.length > 25) this.violations.push(`${requests.length} requests`);
     if (new Set(keys).size !== keys.length) this.violations.push('a key twice in one BatchWriteItem');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MalformedRecordError, StreamConfigError } from '../../lambda/src/errors.js';
 import { planBatch } from '../../lambda/src/plan.js';
 import type { StreamRecord } from '../../lambda/src/stream-records.js';
-import { put, remove, streamRecord } from './records.js';
+import { put, remove, sOf, streamRecord } from './records.js';
 
 const settings = { excludeAttributes: new Set<string>(), skipTtlDeletes: false };
 
@@ -12,8 +12,8 @@ function outcome(records: StreamRecord[], s = settings): Record<string, string> 
   expect(plan.failures).toEqual([]);
   const out: Record<string, string> = {};
   for (const w of plan.writes) {
-    const pk = w.keyItem.pk?.S as string;
-    if (w.request.PutRequest) out[pk] = `put:${w.request.PutRequest.Item?.v?.S ?? ''}`;
+    const pk = sOf(w.keyItem.pk) as string;
+    if (w.request.PutRequest) out[pk] = `put:${sOf(w.request.PutRequest.Item.v) ?? ''}`;
     else if (w.request.DeleteRequest) out[pk] = 'delete';
   }
   return out;
@@ -34,15 +34,23 @@ describe('planBatch: records become writes', () => {
     ]);
   });
 
-  it('decodes binary keys and values so the SDK writes the same bytes', () => {
+  it('keeps binary keys and values as the base64 the event carries, which is how DynamoDB takes them', () => {
     const keys = { pk: { B: Buffer.from([1, 2, 255]).toString('base64') } };
-    const plan = planBatch(
-      [streamRecord({ seq: '5', keys, newImage: { ...keys, data: { BS: ['AAE=', '/w=='] } } })],
-      settings,
-    );
-    const item = plan.writes[0]?.request.PutRequest?.Item;
-    expect([...(item?.pk?.B ?? [])]).toEqual([1, 2, 255]);
-    expect((item?.data?.BS ?? []).map((b) => [...b])).toEqual([[0, 1], [255]]);
+    const newImage = { ...keys, data: { BS: ['AAE=', '/w=='] } };
+    const plan = planBatch([streamRecord({ seq: '5', keys, newImage })], settings);
+    expect(plan.writes[0]?.request).toEqual({
+      PutRequest: { Item: { pk: { B: 'AQL/' }, data: { BS: ['AAE=', '/w=='] } } },
+    });
+    expect(plan.writes[0]?.keyItem).toEqual({ pk: { B: 'AQL/' } });
+  });
+
+  it('checks a deeply nested image without copying it', () => {
+    const newImage = {
+      pk: { S: 'a' },
+      doc: { M: { list: { L: [{ M: { n: { N: '1' } } }, { NULL: true as const }] } } },
+    };
+    const plan = planBatch([streamRecord({ seq: '5', keys: { pk: { S: 'a' } }, newImage })], settings);
+    expect(plan.writes[0]?.request.PutRequest?.Item).toBe(newImage);
   });
 
   it('lets the last change per key win: put then delete is a delete', () => {
@@ -194,7 +202,7 @@ describe('planBatch: malformed records', () => {
     expect(plan.failures[0]?.sequenceNumber).toBe('20');
     expect(plan.failures[0]?.error).toBeInstanceOf(MalformedRecordError);
     expect(plan.failures[0]?.error.message).toMatch(message);
-    expect(plan.writes.map((w) => w.keyItem.pk?.S)).toEqual(['a', 'b']);
+    expect(plan.writes.map((w) => sOf(w.keyItem.pk))).toEqual(['a', 'b']);
   });
 
   it('reports a malformed last change of a key and writes the change before it', () => {

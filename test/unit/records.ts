@@ -1,5 +1,5 @@
 /** Builders of Lambda DynamoDB stream event records, as the event source mapping delivers them. */
-import type { EventImage } from '../../lambda/src/attribute-values.js';
+import type { EventAttributeValue, EventImage } from '../../lambda/src/attribute-values.js';
 import type { StreamRecord } from '../../lambda/src/stream-records.js';
 
 export interface RecordSpec {
@@ -41,4 +41,9 @@ export function put(seq: string, pk: string, attrs: EventImage = {}, name = 'INS
 export function remove(seq: string, pk: string, options: { ttl?: boolean } = {}): StreamRecord {
   const keys = { pk: { S: pk } };
   return streamRecord({ seq, name: 'REMOVE', keys, oldImage: { ...keys, v: { S: 'old' } }, ...options });
+}
+
+/** The string of an S value in an event image (undefined for other types or no value). */
+export function sOf(value: EventAttributeValue | undefined): string | undefined {
+  return value !== undefined && 'S' in value ? value.S : undefined;
 }

@@ -3,7 +3,7 @@ import type { BatchWriteOptions, BatchWriteResult, WriteEntry } from '../../lamb
 import { TargetWriteError } from '../../lambda/src/errors.js';
 import { replicateBatch } from '../../lambda/src/replicate.js';
 import type { TargetWriter } from '../../lambda/src/target-writer.js';
-import { put, remove, streamRecord } from './records.js';
+import { put, remove, sOf, streamRecord } from './records.js';
 
 const config = { excludeAttributes: new Set<string>(), skipTtlDeletes: true, maxConcurrency: 4 };
 const timing = { deadline: Date.now() + 60_000 };
@@ -17,7 +17,7 @@ function target(id: string, failing: string[] = []) {
       calls.push({ entries, options });
       const failed = new Map<number, Error>();
       entries.forEach((e, i) => {
-        if (failing.includes(e.key.pk?.S as string))
+        if (failing.includes(sOf(e.keyItem.pk) as string))
           failed.set(i, new TargetWriteError(id, 'AccessDeniedException', 'denied'));
       });
       return { failed, requests: 1, retries: 0 };
