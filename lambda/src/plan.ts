@@ -56,12 +56,14 @@ export function planBatch(records: readonly StreamRecord[], settings: PlanSettin
   // Pass 1 checks every record's shape and groups records by key; pass 2 converts only
   // the image that is written per key. A busy key changes many times per batch, and
   // converting the images that are superseded anyway was most of the planner's time.
-  const byKey = new Map<string, KeyRecords>();
+  // Per key, the index of its record, or of its records when it has several.
+  const byKey = new Map<string, number | number[]>();
   const failures: RecordFailure[] = [];
   let skipped = 0;
   let oldestChangeMs: number | undefined;
 
-  for (const record of records) {
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index] as StreamRecord;
     const seq = record?.dynamodb?.SequenceNumber;
     if (!isSequenceNumber(seq)) {
       // Without a sequence number the record cannot be reported; the handler fails the whole batch.
@@ -85,7 +87,7 @@ export function planBatch(records: readonly StreamRecord[], settings: PlanSettin
       );
     }
     const keys = record.dynamodb?.Keys;
-    if (typeof keys === 'object' && keys !== null) {
+    if (settings.excludeAttributes.size > 0 && typeof keys === 'object' && keys !== null) {
       const excludedKey = Object.keys(keys).find((k) => settings.excludeAttributes.has(k));
       if (excludedKey !== undefined) {
         return failBatch(
@@ -112,20 +114,17 @@ export function planBatch(records: readonly StreamRecord[], settings: PlanSettin
       continue;
     }
     const group = byKey.get(key);
-    if (group === undefined) byKey.set(key, { records: [{ seq, record }] });
-    else group.records.push({ seq, record });
+    if (group === undefined) byKey.set(key, index);
+    else if (typeof group === 'number') byKey.set(key, [group, index]);
+    else group.push(index);
   }
 
   const writes: PlannedWrite[] = [];
   for (const [key, group] of byKey) {
-    const write = planKey(key, group, settings.excludeAttributes, failures);
+    const write = planKey(key, records, group, settings.excludeAttributes, failures);
     if (write !== undefined) writes.push(write);
   }
   return { received: records.length, writes, failures, skipped, oldestChangeMs };
-}
-
-interface KeyRecords {
-  readonly records: { readonly seq: string; readonly record: StreamRecord }[];
 }
 
 /**
@@ -136,17 +135,18 @@ interface KeyRecords {
  */
 function planKey(
   key: string,
-  group: KeyRecords,
+  records: readonly StreamRecord[],
+  group: number | number[],
   exclude: ReadonlySet<string>,
   failures: RecordFailure[],
 ): PlannedWrite | undefined {
+  const seqOf = (i: number) => (records[i] as StreamRecord).dynamodb?.SequenceNumber as string;
   const candidates =
-    group.records.length === 1
-      ? group.records
-      : [...group.records].sort((a, b) => compareSequenceNumbers(b.seq, a.seq));
-  const first = candidates[candidates.length - 1]?.seq as string;
+    typeof group === 'number' ? [group] : group.sort((a, b) => compareSequenceNumbers(seqOf(b), seqOf(a)));
+  const first = seqOf(candidates[candidates.length - 1] as number);
   for (let i = 0; i < candidates.length; i++) {
-    const { seq, record } = candidates[i] as KeyRecords['records'][number];
+    const record = records[candidates[i] as number] as StreamRecord;
+    const seq = seqOf(candidates[i] as number);
     try {
       const { keyItem, request } = toRequest(record, seq, exclude);
       return { key, keyItem, request, firstSequenceNumber: first, recordCount: candidates.length - i };
