@@ -98,9 +98,9 @@ variable "skip_ttl_deletes" {
 }
 
 variable "max_concurrency" {
-  description = "Most BatchWriteItem requests in flight per target (1-64)."
+  description = "Most BatchWriteItem requests in flight per target (1-128)."
   type        = number
-  default     = 32
+  default     = 64
   nullable    = false
 }
 

@@ -395,9 +395,9 @@ async function main(): Promise<void> {
     ];
     log('MAX_CONCURRENCY…');
     const concurrency = [];
-    // The default is 32; show the headline workload and the all-distinct-keys one either side of it.
+    // The default is 64; show the headline workload and the all-distinct-keys one either side of it.
     for (const keys of [2_000, 10_000]) {
-      for (const maxConcurrency of [16, 64]) {
+      for (const maxConcurrency of [32, 128]) {
         concurrency.push(
           await handlerJob(fake, bundleDir, endpoint, {
             records: 10_000,
@@ -647,10 +647,10 @@ async function targetOnly(): Promise<void> {
       records: 10_000,
       keys: 10_000,
       targets: 1,
-      maxConcurrency: 64,
+      maxConcurrency: 128,
     });
     process.stdout.write(
-      `10,000 keys, MAX_CONCURRENCY=64: warm ${fmt(r.warmMs)} ms, most in flight ${r.maxInFlight}, ${r.requests} requests\n`,
+      `10,000 keys, MAX_CONCURRENCY=128: warm ${fmt(r.warmMs)} ms, most in flight ${r.maxInFlight}, ${r.requests} requests\n`,
     );
   } finally {
     await fake.stop();

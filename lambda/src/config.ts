@@ -39,7 +39,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const targets = parseTargets(env.REPLICATION_TARGETS, defaultRegion);
   const excludeAttributes = parseExcludeAttributes(env.EXCLUDE_ATTRIBUTES);
   const skipTtlDeletes = parseBoolean('SKIP_TTL_DELETES', env.SKIP_TTL_DELETES, false);
-  const maxConcurrency = parseInteger('MAX_CONCURRENCY', env.MAX_CONCURRENCY, 32, 1, 64);
+  const maxConcurrency = parseInteger('MAX_CONCURRENCY', env.MAX_CONCURRENCY, 64, 1, 128);
   return { targets, excludeAttributes, skipTtlDeletes, maxConcurrency };
 }
 

@@ -144,14 +144,14 @@ variable "skip_ttl_deletes" {
 }
 
 variable "max_concurrency" {
-  description = "Most BatchWriteItem requests in flight per target (1-64)."
+  description = "Most BatchWriteItem requests in flight per target (1-128)."
   type        = number
-  default     = 32
+  default     = 64
   nullable    = false
 
   validation {
-    condition     = var.max_concurrency >= 1 && var.max_concurrency <= 64 && floor(var.max_concurrency) == var.max_concurrency
-    error_message = "max_concurrency must be a whole number from 1 to 64."
+    condition     = var.max_concurrency >= 1 && var.max_concurrency <= 128 && floor(var.max_concurrency) == var.max_concurrency
+    error_message = "max_concurrency must be a whole number from 1 to 128."
   }
 }
 

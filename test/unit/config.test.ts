@@ -150,13 +150,13 @@ describe('parseConfig: other settings', () => {
     expect(parseConfig(env({ SKIP_TTL_DELETES: raw })).skipTtlDeletes).toBe(expected);
   });
 
-  it.each(['0', '65', '1.5', 'many', '-3', '1e1x'])('rejects MAX_CONCURRENCY "%s"', (raw) => {
+  it.each(['0', '129', '1.5', 'many', '-3', '1e1x'])('rejects MAX_CONCURRENCY "%s"', (raw) => {
     expect(configError(env({ MAX_CONCURRENCY: raw })).setting).toBe('MAX_CONCURRENCY');
   });
 
   it('reads MAX_CONCURRENCY within its bounds', () => {
     expect(parseConfig(env({ MAX_CONCURRENCY: '1' })).maxConcurrency).toBe(1);
-    expect(parseConfig(env({ MAX_CONCURRENCY: '64' })).maxConcurrency).toBe(64);
+    expect(parseConfig(env({ MAX_CONCURRENCY: '128' })).maxConcurrency).toBe(128);
   });
 });
 
