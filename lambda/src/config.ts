@@ -90,12 +90,21 @@ function parseTarget(entry: unknown, where: string, defaultRegion: string | unde
       `"${tableName}" is not a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -) or table ARN`,
     );
   }
-  const region = obj.region === undefined ? defaultRegion : requireString(obj.region, `${where}.region`);
+  // A table ARN names its region; the requests must go to that region's endpoint.
+  const arnRegion = TABLE_ARN.test(tableName) ? tableName.split(':')[3] : undefined;
+  const region =
+    obj.region === undefined ? (arnRegion ?? defaultRegion) : requireString(obj.region, `${where}.region`);
   if (region === undefined) {
     throw new ConfigError(`${where}.region`, 'is not set and AWS_REGION is not set either');
   }
   if (!REGION.test(region)) {
     throw new ConfigError(`${where}.region`, `"${region}" is not an AWS region name like eu-west-1`);
+  }
+  if (arnRegion !== undefined && region !== arnRegion) {
+    throw new ConfigError(
+      `${where}.region`,
+      `"${region}" is not the region of the table ARN in tableName (${arnRegion}); set region to ${arnRegion} or leave it out`,
+    );
   }
   const target: { tableName: string; region: string; roleArn?: string; externalId?: string } = {
     tableName,

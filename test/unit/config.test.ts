@@ -65,6 +65,15 @@ describe('parseConfig: REPLICATION_TARGETS errors name the setting', () => {
     expect(config.targets[0]?.tableName).toBe(arn);
   });
 
+  it("takes a table ARN's region when region is left out, and refuses a different one", () => {
+    const arn = 'arn:aws:dynamodb:ap-southeast-2:222222222222:table/orders-replica';
+    const config = parseConfig(env({ REPLICATION_TARGETS: targets({ tableName: arn }) }));
+    expect(config.targets[0]?.region).toBe('ap-southeast-2');
+    const err = configError(env({ REPLICATION_TARGETS: targets({ tableName: arn, region: 'eu-west-1' }) }));
+    expect(err.setting).toBe('REPLICATION_TARGETS[0].region');
+    expect(err.message).toContain('ap-southeast-2');
+  });
+
   it.each(['EU-WEST-1', 'europe', 'eu-west', ''])('rejects the region "%s"', (region) => {
     const err = configError(env({ REPLICATION_TARGETS: targets({ tableName: 'orders', region }) }));
     expect(err.setting).toBe('REPLICATION_TARGETS[0].region');
