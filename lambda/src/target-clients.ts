@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
 import type { TargetConfig } from './config.js';
 import { sendWireBodies } from './wire-body.js';
 
@@ -10,6 +11,12 @@ export interface ClientOptions {
   readonly sessionName: string;
   /** Attempts per request inside the SDK (its standard retry mode) before our own retry loop takes over. */
   readonly maxAttempts?: number;
+  /**
+   * Limit on each STS connection and AssumeRole request (default 5,000 ms). The SDK sets
+   * none, so an STS endpoint that stops answering would hold the batch until the function
+   * times out; with it, the writes fail, are reported, and Lambda retries them.
+   */
+  readonly stsTimeoutMs?: number;
 }
 
 /** Sockets per target client: MAX_CONCURRENCY's upper limit (see config.ts). */
@@ -22,7 +29,13 @@ const MAX_SOCKETS = 128;
  * and refreshes them before they expire, so AssumeRole runs once per container
  * and hour, not per invocation. The STS code is loaded only when a role is used.
  */
-export function createTargetClient(target: TargetConfig, options: ClientOptions): DynamoDBClient {
+export function createTargetClient(
+  target: TargetConfig,
+  options: ClientOptions,
+  credentials: AwsCredentialIdentityProvider | undefined = target.roleArn
+    ? assumedRoleCredentials(target, options)
+    : undefined,
+): DynamoDBClient {
   const client = new DynamoDBClient({
     region: target.region,
     maxAttempts: options.maxAttempts ?? 3,
@@ -33,7 +46,7 @@ export function createTargetClient(target: TargetConfig, options: ClientOptions)
       httpsAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
       httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
     },
-    ...(target.roleArn ? { credentials: assumedRoleCredentials(target, options) } : {}),
+    ...(credentials ? { credentials } : {}),
   });
   // The SDK's logger middleware builds a redacted copy of every request (all 25 items,
   // walked through the schema) to hand to the client's logger, even to the default no-op
@@ -42,6 +55,34 @@ export function createTargetClient(target: TargetConfig, options: ClientOptions)
   client.middlewareStack.remove('loggerMiddleware');
   sendWireBodies(client);
   return client;
+}
+
+/**
+ * The clients for all targets, with one credential provider per role and external id:
+ * targets that share a role (one account, several regions or tables) share its session,
+ * so the container makes one AssumeRole per role, not one per target. Each client caches
+ * what its provider returns, so the shared provider caches too (the SDK's memoizer, with
+ * the SDK's expiry rule) or every client would assume the role for itself.
+ */
+export function createTargetClients(
+  targets: readonly TargetConfig[],
+  options: ClientOptions,
+): DynamoDBClient[] {
+  const providers = new Map<string, AwsCredentialIdentityProvider>();
+  return targets.map((target) => {
+    if (!target.roleArn) return createTargetClient(target, options, undefined);
+    const role = `${target.roleArn}\n${target.externalId ?? ''}`;
+    let provider = providers.get(role);
+    if (provider === undefined) {
+      provider = memoizeIdentityProvider(
+        assumedRoleCredentials(target, options),
+        isIdentityExpired,
+        doesIdentityRequireRefresh,
+      ) as AwsCredentialIdentityProvider;
+      providers.set(role, provider);
+    }
+    return createTargetClient(target, options, provider);
+  });
 }
 
 function assumedRoleCredentials(target: TargetConfig, options: ClientOptions): AwsCredentialIdentityProvider {
@@ -54,7 +95,15 @@ function assumedRoleCredentials(target: TargetConfig, options: ClientOptions): A
           RoleSessionName: options.sessionName,
           ...(target.externalId ? { ExternalId: target.externalId } : {}),
         },
-        clientConfig: { region: options.stsRegion ?? target.region },
+        clientConfig: {
+          region: options.stsRegion ?? target.region,
+          maxAttempts: 2,
+          requestHandler: {
+            connectionTimeout: options.stsTimeoutMs ?? 5_000,
+            requestTimeout: options.stsTimeoutMs ?? 5_000,
+            throwOnRequestTimeout: true,
+          },
+        },
       }),
     );
     const p = await provider;

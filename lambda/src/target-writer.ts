@@ -6,7 +6,7 @@ import {
   writeBatches,
 } from './batch-writer.js';
 import { type TargetConfig, targetId } from './config.js';
-import { type ClientOptions, createTargetClient } from './target-clients.js';
+import { type ClientOptions, createTargetClients } from './target-clients.js';
 import { wireBatchWriteCommand } from './wire-body.js';
 
 /** Writes entries to one target table. Injectable: tests and the benchmark substitute their own. */
@@ -32,5 +32,6 @@ export function createTargetWriters(
   targets: readonly TargetConfig[],
   options: ClientOptions,
 ): TargetWriter[] {
-  return targets.map((t) => dynamoDbTargetWriter(t, createTargetClient(t, options)));
+  const clients = createTargetClients(targets, options);
+  return targets.map((t, i) => dynamoDbTargetWriter(t, clients[i] as DynamoDBClient));
 }
