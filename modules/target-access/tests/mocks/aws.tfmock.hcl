@@ -23,4 +23,5 @@ mock_resource "aws_iam_role" {
 }
 
 # Nested blocks (such as aws_dynamodb_table.server_side_encryption) cannot be mocked, so
-# the tests give KMS keys through the variables instead of the table lookup.
+# the tests give KMS keys through the variables instead of the table lookup; the lookup
+# is tested against moto in test/e2e/target-access-kms.test.ts.
