@@ -53,9 +53,9 @@ const NO_NEW_IMAGE_VIEWS = new Set(['KEYS_ONLY', 'OLD_IMAGE']);
  * fails the batch from its first record.
  */
 export function planBatch(records: readonly StreamRecord[], settings: PlanSettings): BatchPlan {
-  // Pass 1 checks every record's shape and groups records by key; pass 2 converts only
-  // the image that is written per key. A busy key changes many times per batch, and
-  // converting the images that are superseded anyway was most of the planner's time.
+  // Pass 1 checks every record's shape and groups records by key; pass 2 checks, to any
+  // depth, only the image that is written per key. A busy key changes many times per
+  // batch, and the images superseded anyway need no deeper look.
   // Per key, the index of its record, or of its records when it has several.
   const byKey = new Map<string, number | number[]>();
   const failures: RecordFailure[] = [];
