@@ -45,17 +45,16 @@ export function checkBase64(value: unknown, path: string): asserts value is stri
   }
 }
 
-function stringArray(value: unknown, path: string, kind: string): string[] {
+function checkStringArray(value: unknown, path: string, kind: string): void {
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
     throw new AttributeValueError(path, `${kind} must be an array of strings`);
   }
-  return value as string[];
 }
 
 /**
  * Checks that a stream-event value is a DynamoDB attribute value, to any depth, without
  * copying it: the replicator sends images to the targets in the same JSON form the
- * event carries them in (see wire-requests.ts), so checking is all it needs.
+ * event carries them in (see wire-body.ts), so checking is all it needs.
  */
 export function checkAttributeValue(value: unknown, path: string): asserts value is EventAttributeValue {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -84,10 +83,10 @@ export function checkAttributeValue(value: unknown, path: string): asserts value
       checkBase64(v.B, path);
       return;
     case 'SS':
-      stringArray(v.SS, path, 'SS');
+      checkStringArray(v.SS, path, 'SS');
       return;
     case 'NS':
-      stringArray(v.NS, path, 'NS');
+      checkStringArray(v.NS, path, 'NS');
       return;
     case 'BS':
       if (!Array.isArray(v.BS)) throw new AttributeValueError(path, 'BS must be an array of base64 strings');

@@ -70,7 +70,7 @@ export function createTargetClients(
 ): DynamoDBClient[] {
   const providers = new Map<string, AwsCredentialIdentityProvider>();
   return targets.map((target) => {
-    if (!target.roleArn) return createTargetClient(target, options, undefined);
+    if (!target.roleArn) return createTargetClient(target, options);
     const role = `${target.roleArn}\n${target.externalId ?? ''}`;
     let provider = providers.get(role);
     if (provider === undefined) {

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type EventImage, toSdkItem } from '../../lambda/src/attribute-values.js';
+import type { EventImage } from '../../lambda/src/attribute-values.js';
 import {
   type BatchWriteOptions,
   MAX_REQUEST_BYTES,
@@ -24,7 +24,7 @@ import {
 } from '../../lambda/src/batch-writer.js';
 import { TargetWriteError } from '../../lambda/src/errors.js';
 import { dynamoDbTargetWriter } from '../../lambda/src/target-writer.js';
-import { sOf } from './records.js';
+import { sdkWriteRequest, sOf } from './records.js';
 
 const TABLE = 'orders-replica';
 const ddb = mockClient(DynamoDBClient);
@@ -44,12 +44,8 @@ function entries(n: number, payload?: (i: number) => Uint8Array): WriteEntry[] {
 }
 
 /** An entry's request as a reply's UnprocessedItems hold it: through the SDK, binaries as bytes. */
-function asReturned(entry: WriteEntry | undefined): WriteRequest {
-  const r = (entry as WriteEntry).request;
-  return r.PutRequest
-    ? { PutRequest: { Item: toSdkItem(r.PutRequest.Item) } }
-    : { DeleteRequest: { Key: toSdkItem(r.DeleteRequest.Key) } };
-}
+const asReturned = (entry: WriteEntry | undefined): WriteRequest =>
+  sdkWriteRequest((entry as WriteEntry).request);
 
 /** A fake clock: sleeping advances time and is recorded; nothing really waits. */
 function clock(options: { deadlineIn?: number; concurrency?: number; random?: () => number } = {}) {

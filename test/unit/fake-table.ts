@@ -5,10 +5,15 @@
  * clock that sleeps and sends advance, so the writer's deadline is exercised for real.
  */
 import type { BatchWriteItemCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb';
-import { type Item, toSdkItem } from '../../lambda/src/attribute-values.js';
-import { type BatchWriteRequest, writeBatches } from '../../lambda/src/batch-writer.js';
+import type { Item } from '../../lambda/src/attribute-values.js';
+import {
+  type BatchWriteRequest,
+  type WireWriteRequest,
+  writeBatches,
+} from '../../lambda/src/batch-writer.js';
 import type { TargetWriter } from '../../lambda/src/target-writer.js';
 import { canonicalItem } from './arbitraries.js';
+import { sdkWriteRequest } from './records.js';
 
 export class FakeClock {
   ms = 1_000_000;
@@ -64,14 +69,8 @@ export class FakeTable {
     this.sends++;
     this.clock.ms += 1 + Math.floor(this.random() * 20);
     // What DynamoDB reads is the body; its items come back through the SDK in the SDK's form.
-    const body = JSON.parse(request.body) as {
-      RequestItems: Record<string, Record<string, { Item?: unknown; Key?: unknown }>[]>;
-    };
-    const requests: WriteRequest[] = (body.RequestItems[this.tableName] ?? []).map((r) =>
-      r.PutRequest
-        ? { PutRequest: { Item: toSdkItem(r.PutRequest.Item) } }
-        : { DeleteRequest: { Key: toSdkItem(r.DeleteRequest?.Key) } },
-    );
+    const body = JSON.parse(request.body) as { RequestItems: Record<string, WireWriteRequest[]> };
+    const requests: WriteRequest[] = (body.RequestItems[this.tableName] ?? []).map(sdkWriteRequest);
     const keys = requests.map(keyOf);
     if (requests.length === 0 || requests.length > 25) this.violations.push(`${requests.length} requests`);
     if (new Set(keys).size !== keys.length) this.violations.push('a key twice in one BatchWriteItem');

@@ -1,5 +1,7 @@
 /** Builders of Lambda DynamoDB stream event records, as the event source mapping delivers them. */
-import type { EventAttributeValue, EventImage } from '../../lambda/src/attribute-values.js';
+import type { WriteRequest } from '@aws-sdk/client-dynamodb';
+import { type EventAttributeValue, type EventImage, toSdkItem } from '../../lambda/src/attribute-values.js';
+import type { WireWriteRequest } from '../../lambda/src/batch-writer.js';
 import type { StreamRecord } from '../../lambda/src/stream-records.js';
 
 export interface RecordSpec {
@@ -46,4 +48,11 @@ export function remove(seq: string, pk: string, options: { ttl?: boolean } = {})
 /** The string of an S value in an event image (undefined for other types or no value). */
 export function sOf(value: EventAttributeValue | undefined): string | undefined {
   return value !== undefined && 'S' in value ? value.S : undefined;
+}
+
+/** A wire-form write request as DynamoDB reads it and the SDK hands it back: binaries as bytes. */
+export function sdkWriteRequest(r: WireWriteRequest): WriteRequest {
+  return r.PutRequest
+    ? { PutRequest: { Item: toSdkItem(r.PutRequest.Item) } }
+    : { DeleteRequest: { Key: toSdkItem(r.DeleteRequest.Key) } };
 }

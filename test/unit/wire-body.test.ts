@@ -13,11 +13,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type EventAttributeValue, type EventImage, toSdkItem } from '../../lambda/src/attribute-values.js';
+import type { EventAttributeValue, EventImage } from '../../lambda/src/attribute-values.js';
 import { type WireWriteRequest, writeEntry } from '../../lambda/src/batch-writer.js';
 import { toEventImage } from '../../lambda/src/lambda-event.js';
 import { sendWireBodies, wireBatchWriteCommand } from '../../lambda/src/wire-body.js';
 import { itemAttributes } from './arbitraries.js';
+import { sdkWriteRequest } from './records.js';
 
 interface Captured {
   body: string;
@@ -64,11 +65,7 @@ async function bothWays(table: string, requests: WireWriteRequest[]): Promise<[C
   await wire.client.send(wireBatchWriteCommand({ tableName: table, requests, body }));
 
   const sdk = capturingClient();
-  const sdkRequests: WriteRequest[] = requests.map((r) =>
-    r.PutRequest
-      ? { PutRequest: { Item: toSdkItem(r.PutRequest.Item) } }
-      : { DeleteRequest: { Key: toSdkItem(r.DeleteRequest.Key) } },
-  );
+  const sdkRequests: WriteRequest[] = requests.map(sdkWriteRequest);
   await sdk.client.send(new BatchWriteItemCommand({ RequestItems: { [table]: sdkRequests } }));
   return [wire.requests[0] as Captured, sdk.requests[0] as Captured];
 }
