@@ -5,8 +5,8 @@
  * and the same event-to-SDK conversion as the function, so only the strategy differs.
  */
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { toSdkItem } from '../lambda/src/attribute-values.js';
-import type { StreamRecord } from '../lambda/src/stream-records.js';
+import type { StreamRecord } from '#core';
+import { toSdkItem } from '#core';
 
 export async function replicatePerRecord(
   records: readonly StreamRecord[],

@@ -7,8 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { planBatch } from '../lambda/src/plan.js';
-import type { StreamEvent } from '../lambda/src/stream-records.js';
+import type { StreamEvent } from '#core';
+import { planBatch } from '#core';
 import { replicatePerRecord } from './baseline.js';
 import type { FakeCounters } from './fake-dynamodb.js';
 import { makeWorkload } from './workload.js';

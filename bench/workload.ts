@@ -3,8 +3,7 @@
  * over a chosen number of distinct keys, a mix of inserts, updates and deletes, made by a
  * seeded generator so every run sends the same batch.
  */
-import type { EventImage } from '../lambda/src/attribute-values.js';
-import type { StreamRecord } from '../lambda/src/stream-records.js';
+import type { EventImage, StreamRecord } from '#core';
 
 export interface Workload {
   readonly records: StreamRecord[];

@@ -15,25 +15,29 @@
  *
  * Why the mapping is created disabled: moto's own delivery runs functions in Docker and
  * then discards the stream's records, and moto 5.2.1 does so even for a disabled
- * mapping. The demo's moto launcher (scripts/lib/moto_server.py) makes a disabled
+ * mapping. The demo's moto launcher (test/support/moto_server.py) makes a disabled
  * mapping deliver nothing, as on AWS, and the demo delivers the records instead.
  *
  * Exits 0 only when everything matched and nothing failed; always stops moto and removes
  * its temporary files, also on Ctrl-C.
  */
 import { relative } from 'node:path';
+import { deploymentFromOutputs, type Replica } from '../test/support/deployed-replicator.js';
+import { applyStack, type ExampleStack, localExampleVars } from '../test/support/example-stack.js';
+import { startLocalAws } from '../test/support/local-aws.js';
 import type { MotoServer } from '../test/support/moto.js';
-import { deploymentFromOutputs, type Replica } from './lib/deployed-replicator.js';
-import { applyStack, type ExampleStack, localExampleVars } from './lib/example-stack.js';
-import { startLocalAws } from './lib/local-aws.js';
 import {
   deployerRoleArn,
   type ReplicationReport,
   replicaLabel,
   replicateDeployment,
   SOURCE_ACCOUNT,
-} from './lib/replicate-deployment.js';
-import { createTerraformWorkspace, REPO_ROOT, type TerraformWorkspace } from './lib/terraform-workspace.js';
+} from '../test/support/replicate-deployment.js';
+import {
+  createTerraformWorkspace,
+  REPO_ROOT,
+  type TerraformWorkspace,
+} from '../test/support/terraform-workspace.js';
 
 const EXAMPLE = 'cross-account';
 const TARGET_ACCOUNT = '222222222222';
@@ -85,7 +89,7 @@ async function main(): Promise<void> {
     '      moto delivers stream records itself only through Docker, then discards them, and moto 5.2.1 does so',
   );
   say(
-    '      even for a disabled mapping; its launcher (scripts/lib/moto_server.py) makes a disabled mapping inert,',
+    '      even for a disabled mapping; its launcher (test/support/moto_server.py) makes a disabled mapping inert,',
   );
   say(
     '      as on AWS. Terraform creates the mapping disabled, and this demo delivers the records with its settings.',

@@ -1,6 +1,6 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { TargetConfig } from '../../lambda/src/config.js';
-import { type ClientOptions, createTargetClient, sessionName } from '../../lambda/src/target-clients.js';
+import type { TargetConfig } from '#core';
+import { type ClientOptions, createTargetClient, sessionName } from '#core';
 import { ResourceError, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 

@@ -1,9 +1,6 @@
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { type Item, itemSize } from '../../lambda/src/attribute-values.js';
-import { type WriteEntry, writeEntry } from '../../lambda/src/batch-writer.js';
-import { pickKey } from '../../lambda/src/item-keys.js';
-import { toEventImage } from '../../lambda/src/lambda-event.js';
-import type { TargetWriter } from '../../lambda/src/target-writer.js';
+import type { TargetWriter } from '#core';
+import { type Item, itemSize, pickKey, toEventImage, type WriteEntry, writeEntry } from '#core';
 import {
   type BackfillCheckpoint,
   freshCheckpoint,

@@ -1,6 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { type Item, toSdkItem } from '../../lambda/src/attribute-values.js';
-import { toEventImage } from '../../lambda/src/lambda-event.js';
+import { type Item, toEventImage, toSdkItem } from '#core';
 import { CheckpointError } from './errors.js';
 
 export interface SegmentProgress {

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Item } from '../../lambda/src/attribute-values.js';
+import type { Item } from '#core';
 
 /**
  * A canonical text of a value: exact strings and number strings (DynamoDB stores numbers

@@ -6,13 +6,8 @@ import {
   GetShardIteratorCommand,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { Item } from '../../lambda/src/attribute-values.js';
-import type { ReplicatorConfig } from '../../lambda/src/config.js';
-import { keyString } from '../../lambda/src/item-keys.js';
-import { toLambdaRecord } from '../../lambda/src/lambda-event.js';
-import { replicateBatch } from '../../lambda/src/replicate.js';
-import { compareSequenceNumbers } from '../../lambda/src/sequence-numbers.js';
-import type { TargetWriter } from '../../lambda/src/target-writer.js';
+import type { Item, ReplicatorConfig, TargetWriter } from '#core';
+import { compareSequenceNumbers, keyString, replicateBatch, toLambdaRecord } from '#core';
 import type { StreamBatchInfo } from './dlq-message.js';
 
 /** The batch's records cannot be read any more: trimmed (older than 24 h), or the shard is gone. */

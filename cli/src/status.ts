@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
-import { parseTargets, targetId } from '../../lambda/src/config.js';
+import { parseTargets, targetId } from '#core';
 import { ResourceError } from './errors.js';
 
 /** What `ddbsync status` shows: one replicator function, its mappings, queue and metrics. */

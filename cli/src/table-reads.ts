@@ -1,7 +1,6 @@
 import { BatchGetItemCommand, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { Item } from '../../lambda/src/attribute-values.js';
-import { backoffDelay, sleep } from '../../lambda/src/backoff.js';
-import { keyString, pickKey } from '../../lambda/src/item-keys.js';
+import type { Item } from '#core';
+import { backoffDelay, keyString, pickKey, sleep } from '#core';
 
 /** Reads and identifies items of one table by their key. */
 export class TableReader {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseTargets, type TargetConfig } from '../../lambda/src/config.js';
-import { ConfigError } from '../../lambda/src/errors.js';
+import { ConfigError, parseTargets, type TargetConfig } from '#core';
 import { UsageError } from './errors.js';
 
 /**

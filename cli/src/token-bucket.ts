@@ -1,4 +1,4 @@
-import { sleep as realSleep } from '../../lambda/src/backoff.js';
+import { sleep as realSleep } from '#core';
 
 /**
  * Limits items per second. Starts empty and lets a caller take more than is there,

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { toEventImage } from '../../lambda/src/lambda-event.js';
+import { toEventImage } from '#core';
 import type { TargetReport } from './verify.js';
 
 /** The machine-readable report of `verify --report`: keys in DynamoDB JSON, binaries in base64. */

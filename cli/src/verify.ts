@@ -1,8 +1,5 @@
-import type { Item } from '../../lambda/src/attribute-values.js';
-import { sleep } from '../../lambda/src/backoff.js';
-import { type WriteEntry, writeEntry } from '../../lambda/src/batch-writer.js';
-import { toEventImage } from '../../lambda/src/lambda-event.js';
-import type { TargetWriter } from '../../lambda/src/target-writer.js';
+import type { Item, TargetWriter } from '#core';
+import { sleep, toEventImage, type WriteEntry, writeEntry } from '#core';
 import { withoutExcluded } from './backfill.js';
 import { differingAttributes } from './item-equality.js';
 import type { TableReader } from './table-reads.js';

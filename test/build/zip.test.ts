@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { buildZip } from '../../scripts/build-lambda.js';
-import { REPO_ROOT } from '../../scripts/lib/terraform-workspace.js';
+import { REPO_ROOT } from '../support/terraform-workspace.js';
 
 const STALE =
   'dist/replicator.zip is not what the sources build: run `make build-lambda` and commit dist/replicator.zip';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { itemSize } from '#core';
 import { readUnits, writeUnits } from '../../cli/src/backfill.js';
-import { itemSize } from '../../lambda/src/attribute-values.js';
 
 /** An item of exactly `bytes` bytes as DynamoDB counts them (names + values). */
 const itemOf = (bytes: number) => ({ pk: { S: 'k' }, v: { S: 'x'.repeat(bytes - 4) } });

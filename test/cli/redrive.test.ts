@@ -19,10 +19,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTargets } from '../../lambda/src/config.js';
-import { replicateBatch } from '../../lambda/src/replicate.js';
-import { createTargetWriters } from '../../lambda/src/target-writer.js';
-import { LocalEventSourceMapping, type OnFailureRecord } from '../../scripts/lib/event-source-mapping.js';
+import { createTargetWriters, parseTargets, replicateBatch } from '#core';
+import { LocalEventSourceMapping, type OnFailureRecord } from '../support/event-source-mapping.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
 import {
   cli,

@@ -9,10 +9,8 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { TargetConfig } from '../../lambda/src/config.js';
-import { toLambdaRecord } from '../../lambda/src/lambda-event.js';
-import { replicateBatch } from '../../lambda/src/replicate.js';
-import { createTargetWriters } from '../../lambda/src/target-writer.js';
+import type { TargetConfig } from '#core';
+import { createTargetWriters, replicateBatch, toLambdaRecord } from '#core';
 
 export interface StreamReplicator {
   /** Applies what is in the stream until a read comes back empty, then stops. */

@@ -10,8 +10,8 @@ import {
   ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { LOCAL_CREDENTIALS } from '../../scripts/lib/deployed-replicator.js';
-import { deployerRoleArn, SOURCE_ACCOUNT } from '../../scripts/lib/replicate-deployment.js';
+import { LOCAL_CREDENTIALS } from '../support/deployed-replicator.js';
+import { deployerRoleArn, SOURCE_ACCOUNT } from '../support/replicate-deployment.js';
 
 export interface Statement {
   Sid?: string;

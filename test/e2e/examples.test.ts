@@ -1,7 +1,7 @@
 /**
  * End to end: every example under examples/ (cdktf aside) is applied to its own moto,
  * then the product's main job runs through what was deployed, as `make demo` does
- * (scripts/lib/replicate-deployment.ts): changes to the source table in rounds, the
+ * (test/support/replicate-deployment.ts): changes to the source table in rounds, the
  * stream delivered with the settings of the mapping Terraform created to the deployed
  * zip running with the deployed environment and execution role. Every replica must equal
  * the source byte for byte; the IAM policies read back from moto must be exactly least
@@ -12,21 +12,17 @@
 import { join } from 'node:path';
 import { GetFunctionCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
-import {
-  type Deployment,
-  deploymentFromOutputs,
-  LOCAL_CREDENTIALS,
-} from '../../scripts/lib/deployed-replicator.js';
-import { applyStack, type ExampleStack, localExampleVars } from '../../scripts/lib/example-stack.js';
-import { startLocalAws } from '../../scripts/lib/local-aws.js';
+import { type Deployment, deploymentFromOutputs, LOCAL_CREDENTIALS } from '../support/deployed-replicator.js';
+import { applyStack, type ExampleStack, localExampleVars } from '../support/example-stack.js';
+import { startLocalAws } from '../support/local-aws.js';
 import {
   deployerRoleArn,
   type ReplicationReport,
   replicateDeployment,
   SOURCE_ACCOUNT,
-} from '../../scripts/lib/replicate-deployment.js';
-import type { TerraformVar } from '../../scripts/lib/terraform.js';
-import { createTerraformWorkspace, exampleNames } from '../../scripts/lib/terraform-workspace.js';
+} from '../support/replicate-deployment.js';
+import type { TerraformVar } from '../support/terraform.js';
+import { createTerraformWorkspace, exampleNames } from '../support/terraform-workspace.js';
 import { accountOf, asList, expectedGrants, grants, rolePolicies, type Statement } from './deployed-iam.js';
 
 const TARGET_ACCOUNT = '222222222222';

@@ -11,10 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../scripts/lib/deployed-replicator.js';
-import { applyStack } from '../../scripts/lib/example-stack.js';
-import { startLocalAws } from '../../scripts/lib/local-aws.js';
-import { createTerraformWorkspace } from '../../scripts/lib/terraform-workspace.js';
+import { LOCAL_CREDENTIALS } from '../support/deployed-replicator.js';
+import { applyStack } from '../support/example-stack.js';
+import { startLocalAws } from '../support/local-aws.js';
+import { createTerraformWorkspace } from '../support/terraform-workspace.js';
 import { asList, rolePolicies } from './deployed-iam.js';
 
 const REGION = 'eu-west-1';

@@ -7,7 +7,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StreamRecord } from '../../lambda/src/stream-records.js';
+import type { StreamRecord } from '#core';
 import {
   type EsmSettings,
   type FunctionOutcome,
@@ -16,7 +16,7 @@ import {
   type OnFailureRecord,
   ShardBlockedError,
   settingsFromMapping,
-} from '../../scripts/lib/event-source-mapping.js';
+} from '../support/event-source-mapping.js';
 import { createTable, dynamoClient, MOTO_CREDENTIALS } from '../support/fixtures.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
 

@@ -7,11 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type LocalLambda,
-  type LocalLambdaOptions,
-  startLocalLambda,
-} from '../../scripts/lib/local-lambda.js';
+import { type LocalLambda, type LocalLambdaOptions, startLocalLambda } from '../support/local-lambda.js';
 
 const CODE = `
 let invocations = 0;

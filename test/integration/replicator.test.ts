@@ -25,8 +25,7 @@ import {
   type EsmSettings,
   LocalEventSourceMapping,
   type OnFailureRecord,
-} from '../../scripts/lib/event-source-mapping.js';
-import { type InvokeOutcome, type LocalLambda, startLocalLambda } from '../../scripts/lib/local-lambda.js';
+} from '../support/event-source-mapping.js';
 import {
   ALL_BYTES,
   assumedRoleDynamoClient,
@@ -39,6 +38,7 @@ import {
   scanAll,
   trickyItems,
 } from '../support/fixtures.js';
+import { type InvokeOutcome, type LocalLambda, startLocalLambda } from '../support/local-lambda.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
 
 const SOURCE_REGION = 'us-east-1';

@@ -6,10 +6,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeEntry } from '../../lambda/src/batch-writer.js';
-import { parseTargets } from '../../lambda/src/config.js';
-import { TargetWriteError } from '../../lambda/src/errors.js';
-import { createTargetWriters } from '../../lambda/src/target-writer.js';
+import { createTargetWriters, parseTargets, TargetWriteError, writeEntry } from '#core';
 import {
   assumedRoleDynamoClient,
   assumedRoleSessions,

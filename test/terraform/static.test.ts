@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runTerraform, TerraformError, type TerraformResult } from '../../scripts/lib/terraform.js';
+import { runTerraform, TerraformError, type TerraformResult } from '../support/terraform.js';
 import { dependsOn, errorMessagesOf, graphEdges } from './terraform-json.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { targetId } from '../../../lambda/src/config.js';
-import { createTargetWriters } from '../../../lambda/src/target-writer.js';
+import { createTargetWriters, targetId } from '#core';
 import { describeTable, tableClient } from '../aws-context.js';
 import { backfill } from '../backfill.js';
 import { EXIT, ExitCode } from '../errors.js';

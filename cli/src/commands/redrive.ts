@@ -8,7 +8,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Command } from 'commander';
-import { createTargetWriters } from '../../../lambda/src/target-writer.js';
+import { createTargetWriters } from '#core';
 import { awsContext } from '../aws-context.js';
 import { NotAStreamFailureRecord, parseOnFailureRecord, streamRegion } from '../dlq-message.js';
 import { EXIT, ExitCode, ResourceError, UsageError } from '../errors.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { TargetConfig } from '../../../lambda/src/config.js';
+import type { TargetConfig } from '#core';
 import { type AwsContext, awsContext, type GlobalOptions } from '../aws-context.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';

@@ -1,6 +1,6 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { Command } from 'commander';
-import { sessionName } from '../../../lambda/src/target-clients.js';
+import { sessionName } from '#core';
 import { awsContext } from '../aws-context.js';
 import { EXIT, ExitCode } from '../errors.js';
 import type { CliIo } from '../io.js';

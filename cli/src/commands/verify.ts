@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { targetId } from '../../../lambda/src/config.js';
-import { dynamoDbTargetWriter } from '../../../lambda/src/target-writer.js';
+import { dynamoDbTargetWriter, targetId } from '#core';
 import { describeTable, tableClient } from '../aws-context.js';
 import { EXIT, ExitCode } from '../errors.js';
 import type { CliIo } from '../io.js';

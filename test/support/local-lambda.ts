@@ -1,7 +1,7 @@
 /**
  * Runs a deployment package the way Lambda's Node.js runtime would, on this machine:
  * the zip is extracted to a temporary directory and its handler runs in a child Node
- * process (scripts/lib/lambda-runner.mjs) whose environment is exactly the function's
+ * process (test/support/lambda-runner.mjs) whose environment is exactly the function's
  * (plus PATH and Lambda's reserved variables), never the caller's AWS settings. One
  * child is one execution environment: module state (clients, cached credentials)
  * survives between invocations, as in a warm container, until a timeout or crash, after

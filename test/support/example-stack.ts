@@ -3,7 +3,7 @@
  * workspace copy, with the variables every example takes for it: the endpoint, the
  * target account reached through a role Terraform assumes there, and the stream mapping
  * created but disabled (the replicator's records are delivered by LocalEventSourceMapping,
- * see scripts/lib/deployed-replicator.ts).
+ * see test/support/deployed-replicator.ts).
  */
 import {
   apply,

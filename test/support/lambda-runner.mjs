@@ -1,4 +1,4 @@
-// The child half of scripts/lib/local-lambda.ts: one Lambda "execution environment".
+// The child half of test/support/local-lambda.ts: one Lambda "execution environment".
 // Plain JavaScript so that it runs under bare `node` with nothing but the deployed code.
 //
 // argv: <code directory> <handler, e.g. index.handler>

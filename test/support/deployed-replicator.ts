@@ -13,7 +13,7 @@
  *   bisection, maximum record age, on-failure destination).
  *
  * The mapping must be disabled: on AWS it would then deliver nothing, and with the
- * launcher in scripts/lib/moto_server.py moto leaves the stream alone too, so that the
+ * launcher in test/support/moto_server.py moto leaves the stream alone too, so that the
  * records are delivered here, once, by LocalEventSourceMapping.
  */
 import { createHash } from 'node:crypto';

@@ -14,7 +14,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { canonicalItem, type SdkItem, scanAll } from '../../test/support/fixtures.js';
+import { canonicalItem, type SdkItem, scanAll } from './fixtures.js';
 
 export interface KeyAttribute {
   readonly name: string;

@@ -59,8 +59,8 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { toLambdaRecord } from '../../lambda/src/lambda-event.js';
-import type { StreamRecord } from '../../lambda/src/stream-records.js';
+import type { StreamRecord } from '#core';
+import { toLambdaRecord } from '#core';
 import { MAX_PAYLOAD_BYTES } from './local-lambda.js';
 
 /** The mapping's settings, named as in the Lambda API (camel-cased). */
