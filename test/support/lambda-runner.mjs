@@ -8,6 +8,9 @@
 //          { type: 'result', id, result } | { type: 'error', id, error }
 // After each invocation (and after init) the runner writes END_MARKER + id on stdout, so the
 // parent knows every log line of that invocation has arrived before it answers.
+// The parent stops this process (SIGSTOP) as soon as a reply arrives and continues it just
+// before the next invoke message, as Lambda freezes an environment between events: nothing
+// here may rely on running between invocations.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -75,6 +78,10 @@ process.on('message', async (message) => {
   const { id, event, deadlineMs, context: base } = message;
   const context = {
     ...base,
+    // Lambda's default. It only matters to callback-style handlers (the runtime then waits
+    // for an empty event loop before answering; see nodejs-context.html in Lambda's guide);
+    // an async handler's answer is its settled promise, whatever it left running, and that
+    // is all this runner awaits.
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
   };

@@ -7,6 +7,19 @@
  * survives between invocations, as in a warm container, until a timeout or crash, after
  * which the next invocation starts a fresh one (a new cold start).
  *
+ * Between invocations the environment is frozen, as Lambda freezes it once the runtime
+ * (and every extension) has finished a phase and waits for the next event
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html). The
+ * child is stopped with SIGSTOP as soon as its answer arrives (after init, too) and
+ * continued with SIGCONT just before the next event is sent: no timer fires and no I/O
+ * callback runs meanwhile, so work a handler started but did not await stands still
+ * until a later invocation thaws it, if one ever does. An async handler's answer is its
+ * settled promise, whatever it left running; context.callbackWaitsForEmptyEventLoop makes
+ * Lambda wait for an empty event loop only after a callback-style handler calls back
+ * (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html, which also says that
+ * what is left over runs on in the next invocation). This runner runs async handlers only
+ * (as the replicator's is) and hands no callback.
+ *
  *   const fn = await startLocalLambda({ zipPath: 'dist/replicator.zip', env, timeoutMs: 30_000 });
  *   const { result, error, logs } = await fn.invoke(event);
  *   await fn.stop();
@@ -24,6 +37,15 @@ export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 const RUNNER = fileURLToPath(new URL('./lambda-runner.mjs', import.meta.url));
 const END_MARKER = '\u0000local-lambda:end:';
+
+/** Children alive in this process. A frozen child cannot notice that its parent is gone, so
+ * what nobody stopped is killed when this process exits (process.exit or a natural end; a
+ * process killed by a signal cannot, and its frozen children stay stopped until the kernel
+ * hangs up on their orphaned process group). */
+const liveChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
 
 export interface LocalLambdaOptions {
   /** The deployment package, e.g. dist/replicator.zip. */
@@ -132,6 +154,7 @@ class Environment {
   private readonly messageWaiters: ((m: RunnerMessage) => void)[] = [];
   private readonly exitWaiters: ((reason: string) => void)[] = [];
   private stderr = '';
+  private frozen = false;
   exited: string | undefined;
 
   constructor(codeDir: string, handler: string, env: Record<string, string>) {
@@ -146,10 +169,15 @@ class Environment {
     this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       this.stderr = (this.stderr + chunk).slice(-4000);
     });
+    liveChildren.add(this.child);
     this.child.on('message', (m: RunnerMessage) => {
+      // Every message but an init failure (killed next) ends a phase: freeze here, before
+      // anyone awaits anything, so the function gets no more time than the runner's reply.
+      if (m.type !== 'init-error') this.freeze();
       for (const w of this.messageWaiters.splice(0)) w(m);
     });
     this.child.on('exit', (code, signal) => {
+      liveChildren.delete(this.child);
       this.exited = `exited with ${signal ?? `code ${code}`}${this.stderr ? `: ${this.stderr.trim()}` : ''}`;
       for (const w of this.exitWaiters.splice(0)) w(this.exited);
     });
@@ -203,6 +231,31 @@ class Environment {
     return new Promise((resolve) => this.exitWaiters.push(resolve));
   }
 
+  /** Stops the whole process (every thread, its sockets and timers) until thaw(). */
+  private freeze(): void {
+    if (this.exited !== undefined || this.frozen) return;
+    this.frozen = this.signal('SIGSTOP');
+  }
+
+  /** Continues a frozen process; call before sending it the next event. */
+  thaw(): void {
+    if (!this.frozen) return;
+    this.frozen = false;
+    this.signal('SIGCONT');
+  }
+
+  /** process.kill rather than child.kill: the latter marks the child "killed" for any signal. */
+  private signal(name: NodeJS.Signals): boolean {
+    if (this.child.pid === undefined || this.exited !== undefined) return false;
+    try {
+      process.kill(this.child.pid, name);
+      return true;
+    } catch {
+      return false; // already gone; the exit event reports it
+    }
+  }
+
+  /** SIGKILL ends a frozen process too; SIGTERM would wait for a SIGCONT. */
   async kill(): Promise<void> {
     if (this.exited !== undefined) return;
     const gone = this.exit();
@@ -288,6 +341,7 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
     }
     const e = current;
     const deadlineMs = Date.now() + options.timeoutMs;
+    e.thaw();
     e.child.send({
       type: 'invoke',
       id: requestId,
@@ -368,7 +422,8 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
     async stop() {
       stopped = true;
       await queue.catch(() => undefined);
-      await current?.kill();
+      // The prestarted environment too, when no invocation took it: it sits frozen.
+      await Promise.all([current?.kill(), prestarted?.env?.kill()]);
       await rm(codeDir, { recursive: true, force: true });
     },
   };
