@@ -28,7 +28,6 @@ export function localExampleVars(
 ): Record<string, TerraformVar> {
   return {
     ...localAwsOptions(endpoint).vars,
-    create_event_source_mapping: true,
     mapping_enabled: false,
     ...(target ? { target_account_id: target.accountId, target_assume_role_arn: target.roleArn } : {}),
   };
