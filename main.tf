@@ -59,7 +59,6 @@ module "replicator" {
   timeout                            = var.timeout
   log_level                          = var.log_level
   log_retention_in_days              = var.log_retention_in_days
-  create_event_source_mapping        = var.create_event_source_mapping
   enabled                            = var.enabled
   batch_size                         = var.batch_size
   maximum_batching_window_in_seconds = var.maximum_batching_window_in_seconds

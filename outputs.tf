@@ -34,7 +34,7 @@ output "source_stream_arn" {
 }
 
 output "event_source_mapping_uuid" {
-  description = "UUID of the stream mapping (null when create_event_source_mapping is false)."
+  description = "UUID of the stream mapping: `aws lambda update-event-source-mapping --uuid <uuid> --no-enabled` pauses replication and `--enabled` resumes it (the enabled input does the same through Terraform)."
   value       = module.replicator.event_source_mapping_uuid
 }
 

@@ -145,13 +145,6 @@ variable "log_retention_in_days" {
   nullable    = false
 }
 
-variable "create_event_source_mapping" {
-  description = "Create the stream-to-function mapping (false only where something else reads the stream, such as a local emulator demo)."
-  type        = bool
-  default     = true
-  nullable    = false
-}
-
 variable "enabled" {
   description = "Whether the mapping polls the stream; false pauses replication."
   type        = bool

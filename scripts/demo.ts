@@ -2,7 +2,8 @@
  * `make demo`: ddbsync's main job, end to end, on a local AWS (moto).
  *
  * 1. Starts moto and applies examples/cross-account to it from a temporary copy of the
- *    module: source table and function in account 123456789012 (us-east-1), replica
+ *    module, with an override file pointing the example's providers at moto (the
+ *    example itself has no local settings): source table and function in account 123456789012 (us-east-1), replica
  *    table and target-access role in account 222222222222 (eu-west-1), which Terraform
  *    reaches by assuming a role there, as a deployment pipeline would.
  * 2. Reads back what was deployed: the function (handler, runtime, environment, role; its
@@ -25,6 +26,7 @@ import { relative } from 'node:path';
 import { deploymentFromOutputs, type Replica } from '../test/support/deployed-replicator.js';
 import { applyStack, type ExampleStack, localExampleVars } from '../test/support/example-stack.js';
 import { startLocalAws } from '../test/support/local-aws.js';
+import { LOCAL_AWS_OVERRIDE_FILE } from '../test/support/local-aws-override.js';
 import type { MotoServer } from '../test/support/moto.js';
 import {
   deployerRoleArn,
@@ -101,9 +103,10 @@ async function main(): Promise<void> {
   say(
     `      source account ${SOURCE_ACCOUNT} (plain credentials); target account ${TARGET_ACCOUNT} via ${deployerRoleArn(TARGET_ACCOUNT)}`,
   );
+  say(`      the example's providers reach moto through the generated ${LOCAL_AWS_OVERRIDE_FILE}`);
   const stack: ExampleStack = await applyStack(dir, {
     endpoint: moto.endpoint,
-    vars: localExampleVars(moto.endpoint, {
+    vars: localExampleVars({
       accountId: TARGET_ACCOUNT,
       roleArn: deployerRoleArn(TARGET_ACCOUNT),
     }),

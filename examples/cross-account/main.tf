@@ -55,8 +55,7 @@ module "ddbsync" {
   target_account_id    = var.target_account_id
   external_id          = var.external_id
 
-  create_event_source_mapping = var.create_event_source_mapping
-  enabled                     = var.mapping_enabled
-  starting_position           = "TRIM_HORIZON"
-  log_retention_in_days       = 7
+  enabled               = var.mapping_enabled
+  starting_position     = "TRIM_HORIZON"
+  log_retention_in_days = 7
 }

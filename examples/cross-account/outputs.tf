@@ -53,7 +53,7 @@ output "target_role_arn" {
 }
 
 output "event_source_mapping_uuid" {
-  description = "Stream mapping (null when not created)."
+  description = "UUID of the stream mapping (pause or resume it with mapping_enabled)."
   value       = module.ddbsync.event_source_mapping_uuid
 }
 

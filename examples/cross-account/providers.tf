@@ -1,27 +1,6 @@
-# Account A (source). With aws_endpoint set, every service goes to the local AWS API and
-# the provider skips the checks a local API cannot answer.
+# Account A (source): the source table and the function.
 provider "aws" {
   region = var.source_region
-
-  skip_credentials_validation = var.aws_endpoint != null
-  skip_metadata_api_check     = var.aws_endpoint != null
-  skip_region_validation      = var.aws_endpoint != null
-  s3_use_path_style           = var.aws_endpoint != null
-
-  dynamic "endpoints" {
-    for_each = var.aws_endpoint == null ? [] : [var.aws_endpoint]
-    content {
-      cloudwatch = endpoints.value
-      dynamodb   = endpoints.value
-      iam        = endpoints.value
-      kms        = endpoints.value
-      lambda     = endpoints.value
-      logs       = endpoints.value
-      sns        = endpoints.value
-      sqs        = endpoints.value
-      sts        = endpoints.value
-    }
-  }
 }
 
 # Account B (target), reached by assuming a role there.
@@ -34,26 +13,6 @@ provider "aws" {
     content {
       role_arn     = assume_role.value
       session_name = "ddbsync-terraform"
-    }
-  }
-
-  skip_credentials_validation = var.aws_endpoint != null
-  skip_metadata_api_check     = var.aws_endpoint != null
-  skip_region_validation      = var.aws_endpoint != null
-  s3_use_path_style           = var.aws_endpoint != null
-
-  dynamic "endpoints" {
-    for_each = var.aws_endpoint == null ? [] : [var.aws_endpoint]
-    content {
-      cloudwatch = endpoints.value
-      dynamodb   = endpoints.value
-      iam        = endpoints.value
-      kms        = endpoints.value
-      lambda     = endpoints.value
-      logs       = endpoints.value
-      sns        = endpoints.value
-      sqs        = endpoints.value
-      sts        = endpoints.value
     }
   }
 }

@@ -34,20 +34,8 @@ variable "external_id" {
   default     = "ddbsync-example-external-id"
 }
 
-variable "create_event_source_mapping" {
-  description = "Create the stream mapping; the local demo sets false because the emulator would consume the stream records itself."
-  type        = bool
-  default     = true
-}
-
 variable "mapping_enabled" {
   description = "Whether the stream mapping polls the stream (the module's enabled input); false creates it paused."
   type        = bool
   default     = true
-}
-
-variable "aws_endpoint" {
-  description = "Endpoint of a local AWS API (for example a moto server, http://127.0.0.1:5000) for every service; null talks to AWS."
-  type        = string
-  default     = null
 }

@@ -19,7 +19,7 @@ output "source_stream_arn" {
 }
 
 output "event_source_mapping_uuid" {
-  description = "Stream mapping (null when not created)."
+  description = "UUID of the stream mapping (pause or resume it with mapping_enabled)."
   value       = module.replicator.event_source_mapping_uuid
 }
 

@@ -100,8 +100,6 @@ resource "aws_lambda_function" "this" {
 }
 
 resource "aws_lambda_event_source_mapping" "this" {
-  count = var.create_event_source_mapping ? 1 : 0
-
   event_source_arn                   = local.stream_arn
   function_name                      = aws_lambda_function.this.arn
   enabled                            = var.enabled
@@ -146,4 +144,10 @@ resource "aws_lambda_event_source_mapping" "this" {
       error_message = "The source table's stream_view_type is ${coalesce(local.stream_view_type, "unset")}, which carries no new item images to copy. Change stream_view_type to \"NEW_AND_OLD_IMAGES\" (or \"NEW_IMAGE\") on the source aws_dynamodb_table; changing it replaces the stream, so backfill afterwards with the CLI."
     }
   }
+}
+
+# The mapping was optional (count) before; keep existing deployments' mapping instead of replacing it.
+moved {
+  from = aws_lambda_event_source_mapping.this[0]
+  to   = aws_lambda_event_source_mapping.this
 }

@@ -24,8 +24,8 @@ output "log_group_name" {
 }
 
 output "event_source_mapping_uuid" {
-  description = "UUID of the stream mapping (null when create_event_source_mapping is false); `ddbsync` pause/resume commands take it."
-  value       = one(aws_lambda_event_source_mapping.this[*].uuid)
+  description = "UUID of the stream mapping: `aws lambda update-event-source-mapping --uuid <uuid> --no-enabled` pauses replication and `--enabled` resumes it (the enabled input does the same through Terraform)."
+  value       = aws_lambda_event_source_mapping.this.uuid
 }
 
 output "source_stream_arn" {

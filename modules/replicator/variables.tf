@@ -270,13 +270,6 @@ variable "log_kms_key_arn" {
 # Event source mapping
 # ---------------------------------------------------------------------------
 
-variable "create_event_source_mapping" {
-  description = "Create the stream-to-function mapping. Set false only where something else reads the stream (for example a local AWS emulator demo)."
-  type        = bool
-  default     = true
-  nullable    = false
-}
-
 variable "enabled" {
   description = "Whether the mapping polls the stream; false pauses replication while records keep accumulating (for up to 24 hours)."
   type        = bool

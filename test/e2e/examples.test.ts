@@ -33,28 +33,28 @@ const EXAMPLE_TIMEOUT_MS = 15 * 60_000;
 /** One `terraform apply`: a directory under examples/, its variables given the previous stage's outputs. */
 interface Stage {
   readonly dir: string;
-  vars(endpoint: string, previous: Record<string, unknown>): Record<string, TerraformVar>;
+  vars(previous: Record<string, unknown>): Record<string, TerraformVar>;
 }
 
 /** How each example is applied; the last stage's outputs describe the deployment. */
 const STAGES: Record<string, Stage[]> = {
-  'cross-account': [{ dir: 'cross-account', vars: (ep) => localExampleVars(ep, TARGET) }],
-  'cross-region': [{ dir: 'cross-region', vars: (ep) => localExampleVars(ep) }],
-  'fan-out': [{ dir: 'fan-out', vars: (ep) => localExampleVars(ep, TARGET) }],
+  'cross-account': [{ dir: 'cross-account', vars: () => localExampleVars(TARGET) }],
+  'cross-region': [{ dir: 'cross-region', vars: () => localExampleVars() }],
+  'fan-out': [{ dir: 'fan-out', vars: () => localExampleVars(TARGET) }],
   // The target team applies first, naming the execution role the source team will create
   // (its name is the source stage's `name`); the source team then gets the role ARN.
   'separate-pipelines': [
     {
       dir: 'separate-pipelines/target-account',
-      vars: (ep) => ({
-        ...localExampleVars(ep, TARGET),
+      vars: () => ({
+        ...localExampleVars(TARGET),
         replicator_role_arn: `arn:aws:iam::${SOURCE_ACCOUNT}:role/ddbsync-pipelines`,
       }),
     },
     {
       dir: 'separate-pipelines/source-account',
-      vars: (ep, target) => ({
-        ...localExampleVars(ep),
+      vars: (target) => ({
+        ...localExampleVars(),
         name: 'ddbsync-pipelines',
         target_role_arn: target.role_arn as string,
         target_table_name: target.table_name as string,
@@ -217,7 +217,7 @@ async function runExample(name: string): Promise<void> {
     for (const stage of stages) {
       const stack = await applyStack(workspace.example(stage.dir), {
         endpoint: moto.endpoint,
-        vars: stage.vars(moto.endpoint, outputs),
+        vars: stage.vars(outputs),
       });
       applied.push(stack);
       outputs = stack.outputs;

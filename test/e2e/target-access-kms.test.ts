@@ -52,7 +52,7 @@ it('grants KMS use on the looked-up customer-managed key only, through DynamoDB 
     await cp(join(ROOT, 'main.tf'), join(dir, 'main.tf'));
     const stack = await applyStack(dir, {
       endpoint: moto.endpoint,
-      vars: { aws_endpoint: moto.endpoint, table_names: ['replica-cmk', 'replica-aws-owned'] },
+      vars: { table_names: ['replica-cmk', 'replica-aws-owned'] },
     });
 
     const role = await rolePolicies(moto.endpoint, stack.outputs.role_arn as string);

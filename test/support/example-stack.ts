@@ -1,15 +1,16 @@
 /**
  * Applies an example (a Terraform root config under examples/) to the local AWS, in a
- * workspace copy, with the variables every example takes for it: the endpoint, the
- * target account reached through a role Terraform assumes there, and the stream mapping
- * created but disabled (the replicator's records are delivered by LocalEventSourceMapping,
- * see test/support/deployed-replicator.ts).
+ * workspace copy: an override file points its providers at the local endpoint (see
+ * local-aws-override.ts), the target account is reached through a role Terraform assumes
+ * there, and the stream mapping is created disabled (the replicator's records are
+ * delivered by LocalEventSourceMapping, see test/support/deployed-replicator.ts).
  */
+import { writeLocalAwsOverride } from './local-aws-override.js';
 import {
   apply,
   destroy,
   init,
-  localAwsOptions,
+  localAwsEnv,
   output,
   type RunOptions,
   type TerraformVar,
@@ -22,13 +23,11 @@ export interface ExampleStack {
 }
 
 /** Variables for an example on the local AWS; a target in another account is reached via its deployer role. */
-export function localExampleVars(
-  endpoint: string,
-  target?: { accountId: string; roleArn: string },
-): Record<string, TerraformVar> {
+export function localExampleVars(target?: {
+  accountId: string;
+  roleArn: string;
+}): Record<string, TerraformVar> {
   return {
-    ...localAwsOptions(endpoint).vars,
-    create_event_source_mapping: true,
     mapping_enabled: false,
     ...(target ? { target_account_id: target.accountId, target_assume_role_arn: target.roleArn } : {}),
   };
@@ -40,13 +39,14 @@ export interface ApplyOptions {
   readonly onOutput?: (chunk: string) => void;
 }
 
-/** init + apply in dir; returns the outputs and a destroy with the same variables. */
+/** Override file + init + apply in dir (a workspace copy); returns the outputs and a destroy with the same variables. */
 export async function applyStack(dir: string, options: ApplyOptions): Promise<ExampleStack> {
   const run: RunOptions = {
-    env: localAwsOptions(options.endpoint).env,
+    env: localAwsEnv(),
     vars: options.vars,
     ...(options.onOutput ? { onOutput: options.onOutput } : {}),
   };
+  await writeLocalAwsOverride(dir, options.endpoint);
   await init(dir, run);
   const stack: ExampleStack = {
     dir,

@@ -195,18 +195,16 @@ export async function output(dir: string, options: RunOptions = {}): Promise<Rec
 }
 
 /**
- * Environment and variables that point an example at a local AWS API (moto) at
- * `endpoint`: fake credentials in the environment, the endpoint as `aws_endpoint`.
+ * Environment for Terraform against a local AWS API (moto): its fake credentials, and
+ * none of the caller's profile or session. The endpoint itself goes into an override
+ * file (test/support/local-aws-override.ts).
  */
-export function localAwsOptions(endpoint: string): Required<Pick<RunOptions, 'env' | 'vars'>> {
+export function localAwsEnv(): Record<string, string | undefined> {
   return {
-    env: {
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_SESSION_TOKEN: undefined,
-      AWS_PROFILE: undefined,
-      AWS_EC2_METADATA_DISABLED: 'true',
-    },
-    vars: { aws_endpoint: endpoint },
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_EC2_METADATA_DISABLED: 'true',
   };
 }

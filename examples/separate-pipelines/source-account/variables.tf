@@ -38,15 +38,3 @@ variable "mapping_enabled" {
   type        = bool
   default     = true
 }
-
-variable "create_event_source_mapping" {
-  description = "Create the stream mapping at all; false leaves the stream to another reader."
-  type        = bool
-  default     = true
-}
-
-variable "aws_endpoint" {
-  description = "Endpoint of a local AWS API (for example a moto server, http://127.0.0.1:5000) for every service; null talks to AWS."
-  type        = string
-  default     = null
-}

@@ -32,9 +32,3 @@ variable "target_assume_role_arn" {
   type        = string
   default     = null
 }
-
-variable "aws_endpoint" {
-  description = "Endpoint of a local AWS API (for example a moto server, http://127.0.0.1:5000) for every service; null talks to AWS."
-  type        = string
-  default     = null
-}

@@ -95,31 +95,31 @@ run "mapping_settings" {
   }
 
   assert {
-    condition     = aws_lambda_event_source_mapping.this[0].function_response_types == toset(["ReportBatchItemFailures"])
+    condition     = aws_lambda_event_source_mapping.this.function_response_types == toset(["ReportBatchItemFailures"])
     error_message = "The mapping must let the function report partial batch failures."
   }
   assert {
-    condition     = aws_lambda_event_source_mapping.this[0].bisect_batch_on_function_error == true
+    condition     = aws_lambda_event_source_mapping.this.bisect_batch_on_function_error == true
     error_message = "The mapping must bisect failing batches."
   }
   assert {
-    condition     = aws_lambda_event_source_mapping.this[0].maximum_retry_attempts == 3 && aws_lambda_event_source_mapping.this[0].maximum_record_age_in_seconds == 86400
+    condition     = aws_lambda_event_source_mapping.this.maximum_retry_attempts == 3 && aws_lambda_event_source_mapping.this.maximum_record_age_in_seconds == 86400
     error_message = "Retries and record age must be bounded by the variables."
   }
   assert {
-    condition     = aws_lambda_event_source_mapping.this[0].destination_config[0].on_failure[0].destination_arn == "arn:aws:sqs:us-east-1:111111111111:ddbsync-dlq"
+    condition     = aws_lambda_event_source_mapping.this.destination_config[0].on_failure[0].destination_arn == "arn:aws:sqs:us-east-1:111111111111:ddbsync-dlq"
     error_message = "Failed records must go to the dead-letter queue."
   }
   assert {
-    condition     = aws_lambda_event_source_mapping.this[0].event_source_arn == "arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/2024-01-01T00:00:00.000"
+    condition     = aws_lambda_event_source_mapping.this.event_source_arn == "arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/2024-01-01T00:00:00.000"
     error_message = "The mapping must read the looked-up stream."
   }
   assert {
-    condition     = aws_lambda_event_source_mapping.this[0].batch_size == 500 && aws_lambda_event_source_mapping.this[0].parallelization_factor == 4 && aws_lambda_event_source_mapping.this[0].starting_position == "LATEST"
+    condition     = aws_lambda_event_source_mapping.this.batch_size == 500 && aws_lambda_event_source_mapping.this.parallelization_factor == 4 && aws_lambda_event_source_mapping.this.starting_position == "LATEST"
     error_message = "batch_size, parallelization_factor and starting_position must come from the variables."
   }
   assert {
-    condition     = [for f in aws_lambda_event_source_mapping.this[0].filter_criteria[0].filter : f.pattern] == ["{\"eventName\":[\"INSERT\",\"MODIFY\"]}"]
+    condition     = [for f in aws_lambda_event_source_mapping.this.filter_criteria[0].filter : f.pattern] == ["{\"eventName\":[\"INSERT\",\"MODIFY\"]}"]
     error_message = "filter_patterns must become the mapping's filter criteria."
   }
   assert {
@@ -127,7 +127,7 @@ run "mapping_settings" {
     error_message = "The created dead-letter queue must be encrypted."
   }
   assert {
-    condition     = output.event_source_mapping_uuid == aws_lambda_event_source_mapping.this[0].uuid
+    condition     = output.event_source_mapping_uuid == aws_lambda_event_source_mapping.this.uuid
     error_message = "The mapping UUID must be an output."
   }
 }
@@ -307,33 +307,20 @@ run "mapping_switch_age_and_position" {
   }
 
   assert {
-    condition     = aws_lambda_event_source_mapping.this[0].enabled == false
+    condition     = aws_lambda_event_source_mapping.this.enabled == false
     error_message = "enabled = false must create the mapping paused."
   }
   assert {
-    condition     = aws_lambda_event_source_mapping.this[0].maximum_record_age_in_seconds == 3600 && aws_lambda_event_source_mapping.this[0].starting_position == "TRIM_HORIZON"
+    condition     = aws_lambda_event_source_mapping.this.maximum_record_age_in_seconds == 3600 && aws_lambda_event_source_mapping.this.starting_position == "TRIM_HORIZON"
     error_message = "maximum_record_age_in_seconds and starting_position must come from the variables."
   }
   assert {
-    condition     = aws_lambda_event_source_mapping.this[0].bisect_batch_on_function_error == false && aws_lambda_event_source_mapping.this[0].maximum_batching_window_in_seconds == 5
+    condition     = aws_lambda_event_source_mapping.this.bisect_batch_on_function_error == false && aws_lambda_event_source_mapping.this.maximum_batching_window_in_seconds == 5
     error_message = "bisect_batch_on_function_error and maximum_batching_window_in_seconds must come from the variables."
   }
   assert {
-    condition     = length(aws_lambda_event_source_mapping.this[0].filter_criteria) == 0
+    condition     = length(aws_lambda_event_source_mapping.this.filter_criteria) == 0
     error_message = "Without filter_patterns the mapping must have no filter criteria (every record replicated)."
-  }
-}
-
-run "without_mapping" {
-  command = apply
-
-  variables {
-    create_event_source_mapping = false
-  }
-
-  assert {
-    condition     = length(aws_lambda_event_source_mapping.this) == 0 && output.event_source_mapping_uuid == null
-    error_message = "create_event_source_mapping = false must create no mapping and output a null UUID."
   }
 }
 
@@ -355,7 +342,7 @@ run "existing_dlq_and_x86" {
     error_message = "sqs:SendMessage must be allowed on the given queue only."
   }
   assert {
-    condition     = aws_lambda_event_source_mapping.this[0].destination_config[0].on_failure[0].destination_arn == "arn:aws:sqs:us-east-1:111111111111:shared-dlq"
+    condition     = aws_lambda_event_source_mapping.this.destination_config[0].on_failure[0].destination_arn == "arn:aws:sqs:us-east-1:111111111111:shared-dlq"
     error_message = "Failed records must go to the given queue."
   }
   assert {

@@ -13,29 +13,14 @@ terraform {
   }
 }
 
-variable "aws_endpoint" {
-  description = "Endpoint of the local AWS API (moto) for every service."
-  type        = string
-}
-
 variable "table_names" {
   description = "Existing tables the role may write."
   type        = list(string)
 }
 
+# The test points it at moto with an override file (test/support/local-aws-override.ts).
 provider "aws" {
   region = "eu-west-1"
-
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-
-  endpoints {
-    dynamodb = var.aws_endpoint
-    iam      = var.aws_endpoint
-    kms      = var.aws_endpoint
-    sts      = var.aws_endpoint
-  }
 }
 
 module "target_access" {
