@@ -332,10 +332,10 @@ describe('the generated numbers are the ones DynamoDB streams', () => {
 
 describe('replication converges to the source under faults (property)', () => {
   it('one target: the drained target equals the source exactly', async () => {
-    await checkConvergence(1, 150);
+    await checkConvergence(1, 250);
   });
 
   it('two targets failing independently: both equal the source exactly', async () => {
-    await checkConvergence(2, 120);
+    await checkConvergence(2, 200);
   });
 });
