@@ -43,13 +43,14 @@ export function loadCheckpoint(
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new CheckpointError(`checkpoint ${path}: cannot read (${(err as Error).message})`);
   }
-  let file: CheckpointFile;
+  let file: CheckpointFile | null;
   try {
-    file = JSON.parse(text) as CheckpointFile;
+    file = JSON.parse(text) as CheckpointFile | null;
   } catch {
     throw new CheckpointError(`checkpoint ${path}: not valid JSON; delete it to start over`);
   }
-  if (file.version !== 1 || !Array.isArray(file.segments)) {
+  // A segment list that disagrees with its count would resume some segments and skip the rest.
+  if (file?.version !== 1 || !Array.isArray(file.segments) || file.segments.length !== file.totalSegments) {
     throw new CheckpointError(`checkpoint ${path}: not a ddbsync backfill checkpoint`);
   }
   if (file.table !== table) {
