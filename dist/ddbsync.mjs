@@ -13,8 +13,42 @@ import { Command as Command5, CommanderError } from "commander";
 // cli/src/commands/backfill.ts
 import { Command } from "commander";
 
+// lambda/src/errors.ts
+var DdbsyncError = class extends Error {
+  name = "DdbsyncError";
+};
+var ConfigError = class extends DdbsyncError {
+  constructor(setting, detail, options) {
+    super(`${setting}: ${detail}`, options);
+    this.setting = setting;
+  }
+  setting;
+  name = "ConfigError";
+};
+var StreamConfigError = class extends DdbsyncError {
+  name = "StreamConfigError";
+};
+var MalformedRecordError = class extends DdbsyncError {
+  constructor(sequenceNumber, detail, options) {
+    super(`record ${sequenceNumber ?? "(no sequence number)"}: ${detail}`, options);
+    this.sequenceNumber = sequenceNumber;
+  }
+  sequenceNumber;
+  name = "MalformedRecordError";
+};
+var TargetWriteError = class extends DdbsyncError {
+  constructor(target, code, detail, options) {
+    super(`${target}: ${code}: ${detail}`, options);
+    this.target = target;
+    this.code = code;
+  }
+  target;
+  code;
+  name = "TargetWriteError";
+};
+
 // lambda/src/attribute-values.ts
-var AttributeValueError = class extends Error {
+var AttributeValueError = class extends DdbsyncError {
   constructor(path, detail) {
     super(`attribute ${path}: ${detail}`);
     this.path = path;
@@ -166,37 +200,6 @@ var sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // lambda/src/batch-writer.ts
 import { isServerError, isThrottlingError, isTransientError } from "@smithy/service-error-classification";
 
-// lambda/src/errors.ts
-var ConfigError = class extends Error {
-  constructor(setting, detail) {
-    super(`${setting}: ${detail}`);
-    this.setting = setting;
-  }
-  setting;
-  name = "ConfigError";
-};
-var StreamConfigError = class extends Error {
-  name = "StreamConfigError";
-};
-var MalformedRecordError = class extends Error {
-  constructor(sequenceNumber, detail) {
-    super(`record ${sequenceNumber ?? "(no sequence number)"}: ${detail}`);
-    this.sequenceNumber = sequenceNumber;
-  }
-  sequenceNumber;
-  name = "MalformedRecordError";
-};
-var TargetWriteError = class extends Error {
-  constructor(target, code, detail) {
-    super(`${target}: ${code}: ${detail}`);
-    this.target = target;
-    this.code = code;
-  }
-  target;
-  code;
-  name = "TargetWriteError";
-};
-
 // lambda/src/item-keys.ts
 function keyString(key, names = Object.keys(key).sort()) {
   let out = "";
@@ -278,7 +281,12 @@ async function writeBatches(send, tableName, entries, options) {
       const remaining = options.deadline - now();
       if (remaining <= 0) {
         const why = lastError ? `gave up at the deadline after ${attempt} attempts; last error: ${lastError.name}: ${lastError.message}` : "no time left before the deadline to send";
-        const error = new TargetWriteError(tableName, "DeadlineExceeded", why);
+        const error = new TargetWriteError(
+          tableName,
+          "DeadlineExceeded",
+          why,
+          lastError ? { cause: lastError } : void 0
+        );
         for (const i of pending) failed.set(i, error);
         return;
       }
@@ -306,7 +314,7 @@ async function writeBatches(send, tableName, entries, options) {
         const error = err instanceof Error ? err : new Error(String(err));
         if (!isRetryable(error)) {
           const code = error.name || "Error";
-          const failure = new TargetWriteError(tableName, code, error.message);
+          const failure = new TargetWriteError(tableName, code, error.message, { cause: error });
           for (const i of pending) failed.set(i, failure);
           return;
         }
@@ -317,7 +325,8 @@ async function writeBatches(send, tableName, entries, options) {
         const error = new TargetWriteError(
           tableName,
           "DeadlineExceeded",
-          `no time left to retry after ${attempt + 1} attempts; last error: ${lastError.name}: ${lastError.message}`
+          `no time left to retry after ${attempt + 1} attempts; last error: ${lastError.name}: ${lastError.message}`,
+          { cause: lastError }
         );
         for (const i of pending) failed.set(i, error);
         return;
@@ -701,7 +710,8 @@ async function replicateBatch(records, config, writers, timing) {
     targetFailures.push({
       target: writers[t].id,
       failedItems: result.failed.size,
-      firstError: first.message
+      firstError: first.message,
+      error: first
     });
   });
   let itemsPut = 0;
