@@ -46,6 +46,15 @@ var TargetWriteError = class extends DdbsyncError {
   code;
   name = "TargetWriteError";
 };
+function innermostCause(err) {
+  let inner = err;
+  for (let depth = 0; depth < 8 && inner.cause instanceof Error; depth++) inner = inner.cause;
+  return inner;
+}
+function awsRequestId(err) {
+  const id = err.$metadata?.requestId;
+  return typeof id === "string" && id !== "" ? id : void 0;
+}
 
 // lambda/src/attribute-values.ts
 var AttributeValueError = class extends DdbsyncError {
@@ -879,16 +888,19 @@ import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 
 // cli/src/errors.ts
 var EXIT = { ok: 0, differences: 1, error: 2, interrupted: 130 };
-var UsageError = class extends Error {
+var CliError = class extends Error {
+  name = "CliError";
+};
+var UsageError = class extends CliError {
   name = "UsageError";
 };
-var ResourceError = class extends Error {
+var ResourceError = class extends CliError {
   name = "ResourceError";
 };
-var WriteFailedError = class extends Error {
+var WriteFailedError = class extends CliError {
   name = "WriteFailedError";
 };
-var CheckpointError = class extends Error {
+var CheckpointError = class extends CliError {
   name = "CheckpointError";
 };
 function describeError(err) {
@@ -896,17 +908,11 @@ function describeError(err) {
   if (err instanceof UsageError || err instanceof ResourceError || err instanceof CheckpointError) {
     return err.message;
   }
-  const code = err.name && err.name !== "Error" ? `${err.name}: ` : "";
-  return `${code}${err.message}`.split("\n")[0];
+  const named = err.name && err.name !== "Error" ? `${err.name}: ` : "";
+  const text = `${named}${err.message}`.split("\n")[0];
+  const requestId = awsRequestId(innermostCause(err));
+  return requestId ? `${text} (request id ${requestId})` : text;
 }
-var ExitCode = class extends Error {
-  constructor(code) {
-    super(`exit ${code}`);
-    this.code = code;
-  }
-  code;
-  name = "ExitCode";
-};
 
 // cli/src/aws-context.ts
 function awsContext(global, io, command) {
@@ -934,10 +940,14 @@ async function describeTable(client, tableName, where) {
   } catch (err) {
     const name = err.name;
     if (name === "ResourceNotFoundException") {
-      throw new ResourceError(`${where} table "${tableName}" does not exist in ${await regionOf(client)}`);
+      throw new ResourceError(`${where} table "${tableName}" does not exist in ${await regionOf(client)}`, {
+        cause: err
+      });
     }
     if (name === "AccessDeniedException" || name === "UnrecognizedClientException") {
-      throw new ResourceError(`${where} table "${tableName}": access denied (${err.message})`);
+      throw new ResourceError(`${where} table "${tableName}": access denied (${err.message})`, {
+        cause: err
+      });
     }
     throw err;
   }
@@ -964,13 +974,13 @@ function loadCheckpoint(path, table, totalSegments) {
     text = readFileSync(path, "utf8");
   } catch (err) {
     if (err.code === "ENOENT") return void 0;
-    throw new CheckpointError(`checkpoint ${path}: cannot read (${err.message})`);
+    throw new CheckpointError(`checkpoint ${path}: cannot read (${err.message})`, { cause: err });
   }
   let file;
   try {
     file = JSON.parse(text);
-  } catch {
-    throw new CheckpointError(`checkpoint ${path}: not valid JSON; delete it to start over`);
+  } catch (err) {
+    throw new CheckpointError(`checkpoint ${path}: not valid JSON; delete it to start over`, { cause: err });
   }
   if (file.version !== 1 || !Array.isArray(file.segments)) {
     throw new CheckpointError(`checkpoint ${path}: not a ddbsync backfill checkpoint`);
@@ -1126,7 +1136,8 @@ async function writePage(options, items, now) {
     if (result.failed.size === 0) return;
     const first = result.failed.values().next().value;
     throw new WriteFailedError(
-      `${result.failed.size} of ${entries.length} items of a page could not be written to ${options.writers[t].id}: ${first.message}`
+      `${result.failed.size} of ${entries.length} items of a page could not be written to ${options.writers[t].id}: ${first.message}`,
+      { cause: first }
     );
   });
 }
@@ -1240,14 +1251,18 @@ function readTargets(inline, file, defaultRegion) {
     try {
       raw = readFileSync2(file, "utf8");
     } catch (err) {
-      throw new UsageError(`${where}: cannot read the file (${err.code ?? err})`);
+      throw new UsageError(`${where}: cannot read the file (${err.code ?? err})`, {
+        cause: err
+      });
     }
   }
   try {
     return parseTargets(unwrapTerraformOutput(raw), defaultRegion);
   } catch (err) {
     if (err instanceof ConfigError) {
-      throw new UsageError(`${where}: ${err.message.replace(/^REPLICATION_TARGETS/, "targets")}`);
+      throw new UsageError(`${where}: ${err.message.replace(/^REPLICATION_TARGETS/, "targets")}`, {
+        cause: err
+      });
     }
     throw err;
   }
@@ -1321,7 +1336,7 @@ function globals(command) {
 }
 
 // cli/src/commands/backfill.ts
-function backfillCommand(io) {
+function backfillCommand(io, exit) {
   const command = new Command("backfill").description(
     "Copy every item of the source table into the targets (the stream only carries changes made after it was turned on). Turn replication on first, then backfill, then run `ddbsync verify --repair`."
   );
@@ -1416,7 +1431,8 @@ Exit codes: 0 copied (or counted), 2 error, 130 interrupted (resume with the sam
         `backfill interrupted: ${result.copiedTotal} items copied so far${flags.checkpoint ? `; rerun the same command (same --checkpoint ${flags.checkpoint}) to resume` : "; without --checkpoint a rerun starts over"}
 `
       );
-      throw new ExitCode(EXIT.interrupted);
+      exit(EXIT.interrupted);
+      return;
     }
     io.stdout.write(
       `backfill complete: ${result.written} items written to ${where} in ${result.seconds.toFixed(1)} s (${rate2} items/s)${result.resumed ? `, resumed from ${flags.checkpoint} (${result.copiedTotal} items in all runs)` : ""}
@@ -1439,15 +1455,15 @@ import {
 import { Command as Command2 } from "commander";
 
 // cli/src/dlq-message.ts
-var NotAStreamFailureRecord = class extends Error {
+var NotAStreamFailureRecord = class extends CliError {
   name = "NotAStreamFailureRecord";
 };
 function parseOnFailureRecord(body) {
   let parsed;
   try {
     parsed = JSON.parse(body ?? "");
-  } catch {
-    throw new NotAStreamFailureRecord("the message body is not JSON");
+  } catch (err) {
+    throw new NotAStreamFailureRecord("the message body is not JSON", { cause: err });
   }
   const info = parsed?.DDBStreamBatchInfo;
   if (!info || typeof info !== "object") {
@@ -1474,7 +1490,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand
 } from "@aws-sdk/client-dynamodb-streams";
-var RangeUnreadableError = class extends Error {
+var RangeUnreadableError = class extends CliError {
   name = "RangeUnreadableError";
 };
 var GONE = /* @__PURE__ */ new Set(["TrimmedDataAccessException", "ResourceNotFoundException"]);
@@ -1498,7 +1514,9 @@ async function readRange(streams, info) {
     closed = await readShard(streams, info.streamArn, info.shardId, info.startSequenceNumber, take);
   } catch (err) {
     if (GONE.has(err.name)) {
-      throw new RangeUnreadableError(`${err.name}: ${err.message.split("\n")[0]}`);
+      throw new RangeUnreadableError(`${err.name}: ${err.message.split("\n")[0]}`, {
+        cause: err
+      });
     }
     throw err;
   }
@@ -1582,7 +1600,7 @@ async function redriveBatch(streams, info, config, writers, timeoutMs) {
 }
 
 // cli/src/commands/redrive.ts
-function redriveCommand(io) {
+function redriveCommand(io, exit) {
   return new Command2("redrive").description(
     "Apply again the batches the event source mapping gave up on: for each on-failure record in the dead-letter queue, re-read its range of the stream, write it to the targets, then delete the message."
   ).requiredOption(
@@ -1693,7 +1711,7 @@ Exit codes: 0 every message redriven (or none waiting), 1 some messages kept, 2 
     }
     io.stdout.write(`redrive: ${redriven} redriven, ${kept.length} kept in the queue
 `);
-    if (kept.length > 0) throw new ExitCode(EXIT.differences);
+    if (kept.length > 0) exit(EXIT.differences);
   });
 }
 function queueRegion(queue) {
@@ -1710,7 +1728,7 @@ async function resolveQueueUrl(sqs, queue) {
     return out.QueueUrl;
   } catch (err) {
     if (err.name.includes("NonExistentQueue") || err.name === "QueueDoesNotExist") {
-      throw new ResourceError(`dead-letter queue ${queue} does not exist`);
+      throw new ResourceError(`dead-letter queue ${queue} does not exist`, { cause: err });
     }
     throw err;
   }
@@ -1786,10 +1804,15 @@ async function functionConfig(lambda, name, region) {
   } catch (err) {
     const code = err.name;
     if (code === "ResourceNotFoundException") {
-      throw new ResourceError(`function "${name}" does not exist in ${region}`);
+      throw new ResourceError(`function "${name}" does not exist in ${region}`, { cause: err });
     }
     if (code === "AccessDeniedException" || code === "UnrecognizedClientException") {
-      throw new ResourceError(`function "${name}": access denied (${err.message.split("\n")[0]})`);
+      throw new ResourceError(
+        `function "${name}": access denied (${err.message.split("\n")[0]})`,
+        {
+          cause: err
+        }
+      );
     }
     throw err;
   }
@@ -1981,7 +2004,7 @@ function formatStatus(s) {
 }
 
 // cli/src/commands/status.ts
-function statusCommand(io) {
+function statusCommand(io, exit) {
   return new Command3("status").description(
     "Show a deployed replicator on one screen: its stream mapping (state, last result, settings), the dead-letter queue depth, iterator age, errors and throttles from CloudWatch, its targets."
   ).requiredOption(
@@ -2018,7 +2041,7 @@ in the dead-letter queue, errors, a growing iterator age), 2 error.`
     });
     io.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}
 ` : formatStatus(status));
-    if (status.attention.length > 0) throw new ExitCode(EXIT.differences);
+    if (status.attention.length > 0) exit(EXIT.differences);
   });
 }
 
@@ -2300,7 +2323,7 @@ function summaryLines(reports, repair, maxListed) {
 }
 
 // cli/src/commands/verify.ts
-function verifyCommand(io) {
+function verifyCommand(io, exit) {
   const command = new Command4("verify").description(
     "Compare the source table with each target: items missing, extra or different (exact bytes). Differences found by the scans are re-read with consistent reads on both sides before they are reported."
   );
@@ -2370,28 +2393,30 @@ Exit codes: 0 the tables are equal (after repair, with --repair), 1 differences 
       `differences remain${sampled}${flags.repair ? "" : "; run again with --repair to fix them"}
 `
     );
-    throw new ExitCode(EXIT.differences);
+    exit(EXIT.differences);
   });
   return command;
 }
 
 // cli/src/main.ts
 async function run(argv, io) {
-  const program = buildProgram(io);
+  let code = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return EXIT.ok;
+    return code;
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
-    if (err instanceof ExitCode) return err.code;
     io.stderr.write(`ddbsync: ${describeError(err)}
 `);
     return EXIT.error;
   }
 }
-function buildProgram(io) {
+function buildProgram(io, exit = () => void 0) {
   const program = new Command5("ddbsync").description(
     "Operations for a ddbsync replicator: copy a table into its targets, check and repair a copy, redrive failed batches from the dead-letter queue, show the replicator status."
   ).option("--region <region>", "AWS region of the source table and STS (default: AWS_REGION)").option(
@@ -2403,7 +2428,7 @@ function buildProgram(io) {
     "\nAWS settings come from the standard environment (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).\nRun `ddbsync <command> --help` for each command's flags and examples.\n\nExamples:\n  ddbsync --region us-east-1 --profile prod status --function orders-replicator\n  ddbsync backfill --help\n\nExit codes: 0 done (or all well), 1 differences remain / something needs attention, 2 error."
   );
   for (const make of [backfillCommand, verifyCommand, redriveCommand, statusCommand]) {
-    const command = make(io);
+    const command = make(io, exit);
     command.exitOverride().configureOutput(output(io, `ddbsync ${command.name()} --help`));
     program.addCommand(command);
   }

@@ -9,9 +9,10 @@ import {
 import type { Item, ReplicatorConfig, TargetWriter } from '#core';
 import { compareSequenceNumbers, keyString, replicateBatch, toLambdaRecord } from '#core';
 import type { StreamBatchInfo } from './dlq-message.js';
+import { CliError } from './errors.js';
 
 /** The batch's records cannot be read any more: trimmed (older than 24 h), or the shard is gone. */
-export class RangeUnreadableError extends Error {
+export class RangeUnreadableError extends CliError {
   override readonly name = 'RangeUnreadableError';
 }
 
@@ -57,7 +58,9 @@ export async function readRange(streams: DynamoDBStreamsClient, info: StreamBatc
     closed = await readShard(streams, info.streamArn, info.shardId, info.startSequenceNumber, take);
   } catch (err) {
     if (GONE.has((err as Error).name)) {
-      throw new RangeUnreadableError(`${(err as Error).name}: ${(err as Error).message.split('\n')[0]}`);
+      throw new RangeUnreadableError(`${(err as Error).name}: ${(err as Error).message.split('\n')[0]}`, {
+        cause: err,
+      });
     }
     throw err;
   }
