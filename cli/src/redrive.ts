@@ -2,10 +2,11 @@ import type { _Record, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-st
 import type { Item, ReplicatorConfig, TargetWriter } from '#core';
 import { compareSequenceNumbers, keyString, replicateBatch, toLambdaRecord } from '#core';
 import type { StreamBatchInfo } from './dlq-message.js';
+import { CliError } from './errors.js';
 import { descendantShards, listShards, readToEnd, ShardCursor, StreamTrimmedError } from './stream-reader.js';
 
 /** The batch's records cannot be read any more: trimmed (older than 24 h), or the shard is gone. */
-export class RangeUnreadableError extends Error {
+export class RangeUnreadableError extends CliError {
   override readonly name = 'RangeUnreadableError';
 }
 
@@ -54,9 +55,11 @@ export async function readRange(streams: DynamoDBStreamsClient, info: StreamBatc
       onPage: (page) => page.forEach(take),
     });
   } catch (err) {
-    if (err instanceof StreamTrimmedError) throw new RangeUnreadableError(err.message);
+    if (err instanceof StreamTrimmedError) throw new RangeUnreadableError(err.message, { cause: err });
     if ((err as Error).name === 'ResourceNotFoundException') {
-      throw new RangeUnreadableError(`${(err as Error).name}: ${(err as Error).message.split('\n')[0]}`);
+      throw new RangeUnreadableError(`${(err as Error).name}: ${(err as Error).message.split('\n')[0]}`, {
+        cause: err,
+      });
     }
     throw err;
   }

@@ -16,6 +16,7 @@ import {
   GetShardIteratorCommand,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
+import { CliError } from './errors.js';
 
 /** Where a shard iterator starts, as GetShardIterator's ShardIteratorType names it. */
 export type ShardPosition =
@@ -23,7 +24,7 @@ export type ShardPosition =
   | { readonly type: 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER'; readonly sequenceNumber: string };
 
 /** The records asked for are older than the stream keeps (24 hours): the service trimmed them. */
-export class StreamTrimmedError extends Error {
+export class StreamTrimmedError extends CliError {
   override readonly name = 'StreamTrimmedError';
   constructor(
     readonly shardId: string,
