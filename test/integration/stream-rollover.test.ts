@@ -161,6 +161,9 @@ describe('the emulated event source mapping across rollovers', () => {
     expect(await esm.drain()).toMatchObject({ records: 3, invocations: 3 });
     // A batch never spans shards.
     expect(fn.batches).toEqual([['0', '1'], ['2'], ['3'], ['4']]);
+    // A shard closed with no records in it ends too, and its child is read.
+    await rolloverShard(moto.endpoint, streamArn);
+    await rolloverShard(moto.endpoint, streamArn);
     await put(name, 5);
     expect(await esm.drain()).toMatchObject({ records: 1 });
     expect(fn.batches.at(-1)).toEqual(['5']);

@@ -85,6 +85,7 @@ def _init_shard(self, account_id, table):
     _shard_init(self, account_id, table)
     self.parent = None  # the closed shard this one was split from
     self.ending_sequence_number = None  # set when the shard is closed
+    self.end_position = None  # closed: the position after its last record
 
 
 def _shard_json(self):
@@ -131,8 +132,9 @@ def _table_of(stream_arn):
 
 def rollover(table):
     parent = table.stream_shard
-    last = parent.starting_sequence_number + len(parent.items) - 1
-    parent.ending_sequence_number = max(last, parent.starting_sequence_number)
+    parent.end_position = parent.starting_sequence_number + len(parent.items)
+    # An empty shard has no last record; its range then ends where it starts.
+    parent.ending_sequence_number = max(parent.end_position - 1, parent.starting_sequence_number)
     child = StreamShard(table.account_id, table)
     child.id = _new_shard_id()
     child.parent = parent
@@ -172,11 +174,11 @@ _iterator_get = ShardIterator.get
 
 def _get_records(self, limit=1000):
     out = _iterator_get(self, limit)
-    end = self.stream_shard.ending_sequence_number
+    end = self.stream_shard.end_position
     if end is not None:
         records = out["Records"]
         after = int(records[-1]["dynamodb"]["SequenceNumber"]) + 1 if records else self.sequence_number
-        if after > end:
+        if after >= end:
             del out["NextShardIterator"]  # closed and read to its end
     return out
 
