@@ -12,7 +12,7 @@
  *
  * Semantics, per the Lambda documentation for DynamoDB streams:
  * - FilterCriteria: a record that matches none of the patterns is dropped by the mapping,
- *   never delivered, and counts as processed (test/support/event-filter.ts has the syntax).
+ *   never delivered, and counts as processed (cli/src/event-filter.ts has the syntax; ddbsync redrive uses it too).
  *   https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html
  * - A batch holds at most batchSize (matching) records and at most 6 MB of event payload.
  * - ParallelizationFactor N: each shard's records are spread over N lanes by item key
@@ -78,8 +78,8 @@ import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Item, StreamRecord } from '#core';
 import { keyString, toLambdaRecord } from '#core';
+import { compileFilterCriteria, FilterPatternError, type RecordFilter } from '../../cli/src/event-filter.js';
 import { listShards, readToEnd, ShardCursor } from '../../cli/src/stream-reader.js';
-import { compileFilterCriteria, FilterPatternError, type RecordFilter } from './event-filter.js';
 import { MAX_PAYLOAD_BYTES } from './local-lambda.js';
 
 /** The mapping's settings, named as in the Lambda API (camel-cased). */

@@ -4,7 +4,7 @@
  * DynamoDB stream records as the function receives them.
  */
 import { describe, expect, it } from 'vitest';
-import { compileFilterCriteria, compilePattern, FilterPatternError } from '../support/event-filter.js';
+import { compileFilterCriteria, compilePattern, FilterPatternError } from '../../../cli/src/event-filter.js';
 
 const insert = {
   eventID: '1',

@@ -1,7 +1,9 @@
 /**
  * Lambda event filtering (an event source mapping's FilterCriteria) for DynamoDB stream
  * records: the EventBridge pattern syntax that Lambda documents, applied to the record as the
- * function would receive it (eventName, dynamodb.Keys, dynamodb.NewImage, ...).
+ * function would receive it (eventName, dynamodb.Keys, dynamodb.NewImage, ...). `ddbsync
+ * redrive` applies only what the mapping would have delivered with it, and the tests' event
+ * source mapping emulator filters with it.
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-syntax
  * https://docs.aws.amazon.com/lambda/latest/dg/with-ddb-filtering.html
  *
