@@ -3,6 +3,7 @@ import type { Item, ReplicatorConfig, TargetWriter } from '#core';
 import { compareSequenceNumbers, keyString, replicateBatch, toLambdaRecord } from '#core';
 import type { StreamBatchInfo } from './dlq-message.js';
 import { CliError } from './errors.js';
+import type { RecordFilter } from './event-filter.js';
 import { descendantShards, listShards, readToEnd, ShardCursor, StreamTrimmedError } from './stream-reader.js';
 
 /** The batch's records cannot be read any more: trimmed (older than 24 h), or the shard is gone. */
@@ -95,7 +96,10 @@ export async function readRange(streams: DynamoDBStreamsClient, info: StreamBatc
 }
 
 export interface RedriveResult {
+  /** The batch's records that were applied (the filter let them through). */
   readonly records: number;
+  /** Records of the batch and later changes that the mapping's filter criteria drop: not applied. */
+  readonly filteredOut: number;
   /** Later changes to the batch's items, applied with it so the newest state wins. */
   readonly newerChanges: number;
   readonly itemsPut: number;
@@ -110,6 +114,8 @@ export interface RedriveResult {
  * batch failed, so later changes to the same items may already be in the targets: those
  * later records are applied with the batch, and the planner's "last change per key wins"
  * leaves each item in its newest state instead of rolling it back.
+ * The range Lambda reports can hold records that the mapping's filter criteria dropped (never
+ * delivered); `delivered` is that filter, so those are not applied either.
  */
 export async function redriveBatch(
   streams: DynamoDBStreamsClient,
@@ -117,12 +123,17 @@ export async function redriveBatch(
   config: Pick<ReplicatorConfig, 'excludeAttributes' | 'skipTtlDeletes' | 'maxConcurrency'>,
   writers: readonly TargetWriter[],
   timeoutMs: number,
+  delivered: RecordFilter = () => true,
 ): Promise<RedriveResult> {
-  const { batch, later: newer } = await readRange(streams, info);
-  const records = [...batch, ...newer].map((r) => toLambdaRecord(r, info.streamArn));
-  const outcome = await replicateBatch(records, config, writers, { deadline: Date.now() + timeoutMs });
+  const read = await readRange(streams, info);
+  const batch = read.batch.map((r) => toLambdaRecord(r, info.streamArn)).filter(delivered);
+  const newer = read.later.map((r) => toLambdaRecord(r, info.streamArn)).filter(delivered);
+  const outcome = await replicateBatch([...batch, ...newer], config, writers, {
+    deadline: Date.now() + timeoutMs,
+  });
   return {
     records: batch.length,
+    filteredOut: read.batch.length + read.later.length - batch.length - newer.length,
     newerChanges: newer.length,
     itemsPut: outcome.itemsPut,
     itemsDeleted: outcome.itemsDeleted,

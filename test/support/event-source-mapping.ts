@@ -1,6 +1,6 @@
 /**
  * Emulates what Lambda's event source mapping does for a DynamoDB stream trigger: read
- * every shard with the DynamoDB Streams API, hand batches of records to the function,
+ * every shard with the DynamoDB Streams API, filter, hand batches of records to the function,
  * checkpoint, retry, bisect, and send what it gives up on to the on-failure destination.
  * The demo and the tests use it to deliver real stream records (moto's own mapping runs
  * functions only through Docker, and is not used).
@@ -10,19 +10,40 @@
  *   ...write to the table...
  *   const stats = await esm.drain(); // delivers everything up to the current end of the stream
  *
- * Semantics (per the Lambda documentation for DynamoDB streams):
- * - A batch holds at most batchSize records and at most 6 MB of event payload.
+ * Semantics, per the Lambda documentation for DynamoDB streams:
+ * - FilterCriteria: a record that matches none of the patterns is dropped by the mapping,
+ *   never delivered, and counts as processed (cli/src/event-filter.ts has the syntax; ddbsync redrive uses it too).
+ *   https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html
+ * - A batch holds at most batchSize (matching) records and at most 6 MB of event payload.
+ * - ParallelizationFactor N: each shard's records are spread over N lanes by item key
+ *   (partition and sort key), each lane batched and invoked on its own, concurrently with the
+ *   others; one item's records stay in order ("Lambda still ensures in-order processing at the
+ *   item (partition and sort key) level", with-ddb.html, concurrent batches per shard).
+ * - MaximumBatchingWindowInSeconds bounds how long Lambda waits for a batch to fill; drain()
+ *   is one poll that finds every record already written, so batches are full whatever the
+ *   window, which is what Lambda does when records are waiting. The window changes only when
+ *   an invocation happens, not what it holds.
+ * - TumblingWindowInSeconds (state carried between invocations) is not emulated:
+ *   settingsFromMapping throws MappingSettingsError when it is set.
  * - Success (no error; with ReportBatchItemFailures, an empty or absent batchItemFailures)
  *   checkpoints after the batch.
  * - A partial failure (ReportBatchItemFailures) checkpoints before the lowest reported
- *   sequence number and retries from there; an identifier that is empty or not in the
- *   batch fails the whole batch, as Lambda does.
- * - A function error (thrown, timeout, crash, init failure) retries the whole batch, split
- *   in halves first when bisectBatchOnFunctionError is on.
- * - Every retry counts against maximumRetryAttempts; halves of a bisected batch inherit
- *   the count of the batch they came from. When a (part of a) batch has used its retries,
- *   or its records are older than maximumRecordAgeInSeconds, an invocation record is sent
- *   to the on-failure SQS queue and the mapping moves past those records.
+ *   sequence number and retries from there, which uses one retry; an identifier that is empty
+ *   or not in the batch fails the whole batch, as Lambda does.
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html
+ * - A function error (thrown, timeout, crash, init failure) retries the whole batch, or, with
+ *   BisectBatchOnFunctionError, splits a batch of two or more records in halves and retries
+ *   those. "Splitting a batch does not count towards the retry quota": only a batch sent
+ *   again unsplit uses a retry, so with MaximumRetryAttempts = 0 a failing batch is still
+ *   bisected down to single records before any is discarded.
+ *   https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html
+ * - Records whose batch has used its retries, or older than maximumRecordAgeInSeconds, are
+ *   discarded and the mapping moves past them. Per invoked batch, one on-failure invocation
+ *   record per condition goes to the SQS destination, spanning the first to the last record
+ *   discarded from that batch, successful records between them included: "Lambda
+ *   consolidates failed messages metadata when writing to the OnFailure destination", so
+ *   its BatchSize may exceed 1 after bisection (CloudFormation AWS::Lambda::EventSourceMapping,
+ *   BisectBatchOnFunctionError).
  * - With maximumRetryAttempts = -1 (infinite) Lambda would block the shard until the
  *   records expire (24 h); here a batch that still fails after `infiniteRetryCap`
  *   attempts raises ShardBlockedError instead.
@@ -32,8 +53,9 @@
  * "The current end" of an open shard is the first GetRecords that returns no records.
  *
  * moto 5.2.1 quirks (checked against its source and by calling it):
- * - One shard per stream with a fixed id; it is never closed, so NextShardIterator is
- *   never null and the read stops at the first empty GetRecords.
+ * - Stock moto has one shard per stream with a fixed id that never closes; the launcher
+ *   test/support/moto_server.py (startLocalAws) adds shard rollover, so closed parents and
+ *   children can be tested.
  * - Iterators never expire and can be reused; an empty GetRecords returns an iterator at
  *   the same position, so records written later are found by the next drain().
  * - LATEST is "starting sequence number + records so far"; AT/AFTER_SEQUENCE_NUMBER work.
@@ -43,9 +65,10 @@
  *   e.g. by Terraform), every later write to the table makes moto try to invoke the
  *   function through Docker and then EMPTIES the stream shard, even when that fails and
  *   even after the mapping is deleted. Read the mapping's settings with
- *   settingsFromMapping(), but do not leave a moto mapping on a stream you drain here.
+ *   settingsFromMapping(), but do not leave a moto mapping on a stream you drain here
+ *   (the launcher stops a disabled mapping from doing this).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type {
   DynamoDBStreamsClient,
   _Record as SdkStreamRecord,
@@ -53,8 +76,9 @@ import type {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { StreamRecord } from '#core';
-import { toLambdaRecord } from '#core';
+import type { Item, StreamRecord } from '#core';
+import { keyString, toLambdaRecord } from '#core';
+import { compileFilterCriteria, FilterPatternError, type RecordFilter } from '../../cli/src/event-filter.js';
 import { listShards, readToEnd, ShardCursor } from '../../cli/src/stream-reader.js';
 import { MAX_PAYLOAD_BYTES } from './local-lambda.js';
 
@@ -74,6 +98,12 @@ export interface EsmSettings {
   readonly reportBatchItemFailures: boolean;
   /** On-failure destination: an SQS queue ARN (as in DestinationConfig) or queue URL. */
   readonly onFailureDestination?: string;
+  /** FilterCriteria.Filters[].Pattern; none (the default) delivers every record. */
+  readonly filterPatterns?: readonly string[];
+  /** 1-10 concurrent batches per shard; default 1. */
+  readonly parallelizationFactor?: number;
+  /** 0-300; default 0. See the file comment for why batches do not depend on it here. */
+  readonly maximumBatchingWindowInSeconds?: number;
 }
 
 /** What an invocation returned; LocalLambda.invoke's outcome fits. */
@@ -101,14 +131,16 @@ export interface LocalEventSourceMappingOptions {
 export interface DrainStats {
   /** Function invocations, first deliveries and retries. */
   invocations: number;
-  /** Records read from the stream (each counted once). */
+  /** Records read from the stream (each counted once), filtered out or not. */
   records: number;
   /** Invocations that re-delivered records already delivered once (retries and bisected halves). */
   retries: number;
-  /** Records sent to the on-failure destination (or dropped when there is none). */
+  /** Records discarded: sent to the on-failure destination (or dropped when there is none). */
   sentToDlq: number;
-  /** On-failure invocation records written (one per discarded batch). */
+  /** On-failure invocation records written (one per condition per invoked batch). */
   failureRecords: number;
+  /** Records the filter criteria dropped (counted as processed); present only with filter criteria. */
+  filtered?: number;
 }
 
 /** The invocation record Lambda writes to an on-failure destination for a DynamoDB stream. */
@@ -152,6 +184,7 @@ export class ShardBlockedError extends Error {
   }
 }
 
+/** A setting the emulator cannot honour, or an invalid one: it refuses to start rather than ignore it. */
 export class MappingSettingsError extends Error {
   override readonly name = 'MappingSettingsError';
   constructor(
@@ -162,7 +195,16 @@ export class MappingSettingsError extends Error {
   }
 }
 
-/** Settings from a GetEventSourceMapping (or CreateEventSourceMapping) response. */
+function wholeNumberIn(setting: string, value: number | undefined, min: number, max: number): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+    throw new MappingSettingsError(setting, `must be a whole number from ${min} to ${max}, got ${value}`);
+  }
+}
+
+/**
+ * Settings from a GetEventSourceMapping (or CreateEventSourceMapping) response. Throws
+ * MappingSettingsError for a setting that changes delivery and is not emulated.
+ */
 export function settingsFromMapping(mapping: EventSourceMappingConfiguration): EsmSettings {
   if (!mapping.EventSourceArn?.includes(':dynamodb:')) {
     throw new MappingSettingsError(
@@ -175,6 +217,19 @@ export function settingsFromMapping(mapping: EventSourceMappingConfiguration): E
   if (position !== 'TRIM_HORIZON' && position !== 'LATEST') {
     throw new MappingSettingsError('StartingPosition', `"${position}" is not TRIM_HORIZON or LATEST`);
   }
+  if ((mapping.TumblingWindowInSeconds ?? 0) > 0) {
+    throw new MappingSettingsError(
+      'TumblingWindowInSeconds',
+      `is ${mapping.TumblingWindowInSeconds}; tumbling windows (state carried between invocations) are not emulated`,
+    );
+  }
+  const filters = mapping.FilterCriteria?.Filters ?? [];
+  const patterns = filters.map((f, i) => {
+    if (typeof f.Pattern !== 'string') {
+      throw new MappingSettingsError(`FilterCriteria.Filters[${i}].Pattern`, 'is missing');
+    }
+    return f.Pattern;
+  });
   const destination = mapping.DestinationConfig?.OnFailure?.Destination;
   return {
     streamArn: mapping.EventSourceArn,
@@ -185,6 +240,9 @@ export function settingsFromMapping(mapping: EventSourceMappingConfiguration): E
     bisectBatchOnFunctionError: mapping.BisectBatchOnFunctionError ?? false,
     maximumRecordAgeInSeconds: mapping.MaximumRecordAgeInSeconds ?? -1,
     reportBatchItemFailures: (mapping.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+    parallelizationFactor: mapping.ParallelizationFactor ?? 1,
+    maximumBatchingWindowInSeconds: mapping.MaximumBatchingWindowInSeconds ?? 0,
+    ...(patterns.length > 0 ? { filterPatterns: patterns } : {}),
     ...(destination ? { onFailureDestination: destination } : {}),
   };
 }
@@ -203,12 +261,21 @@ function finished(state: ShardState | undefined): boolean {
 
 interface PendingBatch {
   records: SdkStreamRecord[];
-  /** Retries already used by this batch (or the batch it was split from). */
+  /** Retries used by these records (splitting uses none). */
   retries: number;
   /** Invocations made with (a superset of) these records. */
   invokeCount: number;
   /** Whether these records have been delivered before. */
   redelivery: boolean;
+}
+
+type Condition = OnFailureRecord['requestContext']['condition'];
+
+/** What one invoked batch gave up on, per condition, for its consolidated on-failure record. */
+interface Discarded {
+  records: Set<SdkStreamRecord>;
+  invokeCount: number;
+  last?: { outcome: FunctionOutcome; functionError: boolean };
 }
 
 type Verdict =
@@ -226,6 +293,12 @@ function isoSeconds(d: Date | undefined, fallback: number): string {
   return new Date(d?.getTime() ?? fallback).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 export class LocalEventSourceMapping {
   readonly settings: EsmSettings;
   private readonly streams: DynamoDBStreamsClient;
@@ -234,20 +307,28 @@ export class LocalEventSourceMapping {
   private readonly infiniteRetryCap: number;
   private readonly retryDelayMs: number;
   private readonly now: () => number;
+  private readonly matches: RecordFilter;
+  private readonly lanes: number;
   private readonly shards = new Map<string, ShardState>();
   private started = false;
   private queueUrl: string | undefined;
 
   constructor(options: LocalEventSourceMappingOptions) {
     const s = options.settings;
-    if (!Number.isInteger(s.batchSize) || s.batchSize < 1 || s.batchSize > 10_000) {
-      throw new MappingSettingsError('BatchSize', `must be 1-10000, got ${s.batchSize}`);
-    }
+    wholeNumberIn('BatchSize', s.batchSize, 1, 10_000);
     if (!Number.isInteger(s.maximumRetryAttempts) || s.maximumRetryAttempts < -1) {
       throw new MappingSettingsError(
         'MaximumRetryAttempts',
         `must be -1 or more, got ${s.maximumRetryAttempts}`,
       );
+    }
+    wholeNumberIn('ParallelizationFactor', s.parallelizationFactor, 1, 10);
+    wholeNumberIn('MaximumBatchingWindowInSeconds', s.maximumBatchingWindowInSeconds, 0, 300);
+    try {
+      this.matches = compileFilterCriteria(s.filterPatterns ?? []);
+    } catch (err) {
+      if (err instanceof FilterPatternError) throw new MappingSettingsError('FilterCriteria', err.message);
+      throw err;
     }
     if (s.onFailureDestination) {
       if (
@@ -267,6 +348,7 @@ export class LocalEventSourceMapping {
       }
     }
     this.settings = s;
+    this.lanes = s.parallelizationFactor ?? 1;
     this.streams = options.streams;
     this.invokeFn = options.invoke;
     this.sqs = options.sqs;
@@ -298,7 +380,14 @@ export class LocalEventSourceMapping {
   /** Delivers every record up to the current end of every shard; returns what it did. */
   async drain(): Promise<DrainStats> {
     await this.start();
-    const stats: DrainStats = { invocations: 0, records: 0, retries: 0, sentToDlq: 0, failureRecords: 0 };
+    const stats: DrainStats = {
+      invocations: 0,
+      records: 0,
+      retries: 0,
+      sentToDlq: 0,
+      failureRecords: 0,
+      ...(this.settings.filterPatterns?.length ? { filtered: 0 } : {}),
+    };
     const shards = await listShards(this.streams, this.settings.streamArn);
     const known = new Set(shards.map((s) => s.ShardId as string));
     const done = new Set<string>();
@@ -330,14 +419,37 @@ export class LocalEventSourceMapping {
       type: 'TRIM_HORIZON',
     });
     // The first empty read is the current end of an open shard; the next drain reads on from there.
+    const lanes: SdkStreamRecord[][] = Array.from({ length: this.lanes }, () => []);
     await readToEnd(state.cursor, {
       limit: this.settings.batchSize,
       emptyReadsAtEnd: 1,
-      onPage: async (records) => {
+      onPage: (records) => {
         stats.records += records.length;
-        for (const batch of this.splitByPayload(records)) await this.deliver(shardId, batch, stats);
+        for (const r of records) {
+          if (this.matches(toLambdaRecord(r, this.settings.streamArn))) lanes[this.laneOf(r)]?.push(r);
+          else if (stats.filtered !== undefined) stats.filtered++;
+        }
       },
     });
+    // Lanes run concurrently; within a lane, batches go one after another, in stream order.
+    const results = await Promise.allSettled(
+      lanes.map((records) => this.deliverLane(shardId, records, stats)),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Which concurrent batch stream a record goes to: one per item key, so an item's changes stay in order. */
+  private laneOf(r: SdkStreamRecord): number {
+    if (this.lanes === 1) return 0;
+    const key = keyString((r.dynamodb?.Keys ?? {}) as Item);
+    return createHash('sha256').update(key).digest().readUInt32BE(0) % this.lanes;
+  }
+
+  private async deliverLane(shardId: string, records: SdkStreamRecord[], stats: DrainStats): Promise<void> {
+    for (const batch of chunks(records, this.settings.batchSize)) {
+      for (const part of this.splitByPayload(batch)) await this.deliver(shardId, part, stats);
+    }
   }
 
   /** Consecutive runs of records whose event stays within Lambda's 6 MB payload limit. */
@@ -360,21 +472,29 @@ export class LocalEventSourceMapping {
     return batches;
   }
 
+  /** One invoked batch, with its retries and bisections, then its consolidated on-failure records. */
   private async deliver(shardId: string, records: SdkStreamRecord[], stats: DrainStats): Promise<void> {
     const pending: PendingBatch[] = [{ records, retries: 0, invokeCount: 0, redelivery: false }];
+    const discarded = new Map<Condition, Discarded>();
+    const discard = (
+      condition: Condition,
+      batch: PendingBatch,
+      gone: SdkStreamRecord[],
+      last?: Discarded['last'],
+    ) => {
+      const entry = discarded.get(condition) ?? { records: new Set(), invokeCount: 0 };
+      for (const r of gone) entry.records.add(r);
+      entry.invokeCount = Math.max(entry.invokeCount, batch.invokeCount);
+      if (last) entry.last = last;
+      discarded.set(condition, entry);
+      stats.sentToDlq += gone.length;
+    };
     const maxRetries = this.settings.maximumRetryAttempts;
     while (pending.length > 0) {
       const batch = pending[0] as PendingBatch;
       const expired = this.expiredPrefix(batch.records);
       if (expired > 0) {
-        await this.discard(
-          shardId,
-          batch.records.slice(0, expired),
-          batch,
-          'RecordAgeExceeded',
-          undefined,
-          stats,
-        );
+        discard('RecordAgeExceeded', batch, batch.records.slice(0, expired));
         batch.records = batch.records.slice(expired);
         if (batch.records.length === 0) {
           pending.shift();
@@ -397,35 +517,12 @@ export class LocalEventSourceMapping {
       }
       if (verdict.kind === 'partial') {
         batch.records = batch.records.slice(verdict.from); // the records before are checkpointed
-      }
-      const exhausted =
-        maxRetries === -1 ? batch.retries + 1 >= this.infiniteRetryCap : batch.retries >= maxRetries;
-      if (exhausted) {
-        if (maxRetries === -1) {
-          throw new ShardBlockedError(
-            shardId,
-            sequenceOf(batch.records[0] as SdkStreamRecord),
-            batch.invokeCount,
-          );
-        }
-        const functionError = verdict.kind === 'failure' && verdict.functionError;
-        await this.discard(
-          shardId,
-          batch.records,
-          batch,
-          'RetryAttemptsExhausted',
-          { outcome, functionError },
-          stats,
-        );
-        pending.shift();
-        continue;
-      }
-      batch.retries++;
-      if (
-        verdict.kind === 'failure' &&
+      } else if (
+        verdict.functionError &&
         this.settings.bisectBatchOnFunctionError &&
         batch.records.length > 1
       ) {
+        // Splitting does not count towards the retry quota: the halves keep the batch's count.
         const half = Math.ceil(batch.records.length / 2);
         pending.splice(
           0,
@@ -433,7 +530,27 @@ export class LocalEventSourceMapping {
           { ...batch, records: batch.records.slice(0, half) },
           { ...batch, records: batch.records.slice(half) },
         );
+        continue;
       }
+      const exhausted =
+        maxRetries === -1 ? batch.retries + 1 >= this.infiniteRetryCap : batch.retries >= maxRetries;
+      if (!exhausted) {
+        batch.retries++;
+        continue;
+      }
+      if (maxRetries === -1) {
+        throw new ShardBlockedError(
+          shardId,
+          sequenceOf(batch.records[0] as SdkStreamRecord),
+          batch.invokeCount,
+        );
+      }
+      const functionError = verdict.kind === 'failure' && verdict.functionError;
+      discard('RetryAttemptsExhausted', batch, batch.records, { outcome, functionError });
+      pending.shift();
+    }
+    for (const [condition, entry] of discarded) {
+      await this.sendFailureRecord(shardId, records, condition, entry, stats);
     }
   }
 
@@ -469,42 +586,46 @@ export class LocalEventSourceMapping {
     return n;
   }
 
-  /** Sends the on-failure record for records the mapping gives up on (or drops them without a destination). */
-  private async discard(
+  /**
+   * Sends one invoked batch's on-failure record for a condition: from its first discarded
+   * record to its last (records between them that succeeded included), as Lambda consolidates.
+   * Without a destination the records are only counted, as Lambda drops them.
+   */
+  private async sendFailureRecord(
     shardId: string,
-    records: SdkStreamRecord[],
-    batch: PendingBatch,
-    condition: OnFailureRecord['requestContext']['condition'],
-    last: { outcome: FunctionOutcome; functionError: boolean } | undefined,
+    batch: SdkStreamRecord[],
+    condition: Condition,
+    entry: Discarded,
     stats: DrainStats,
   ): Promise<void> {
-    stats.sentToDlq += records.length;
     const destination = this.settings.onFailureDestination;
     if (!destination || !this.sqs) return;
+    const from = batch.findIndex((r) => entry.records.has(r));
+    const to = batch.findLastIndex((r) => entry.records.has(r));
+    const first = batch[from] as SdkStreamRecord;
+    const last = batch[to] as SdkStreamRecord;
     const now = this.now();
-    const first = records[0] as SdkStreamRecord;
-    const lastRecord = records[records.length - 1] as SdkStreamRecord;
     const record: OnFailureRecord = {
       requestContext: {
-        requestId: last?.outcome.requestId ?? randomUUID(),
+        requestId: entry.last?.outcome.requestId ?? randomUUID(),
         functionArn: this.settings.functionArn,
         condition,
-        approximateInvokeCount: batch.invokeCount,
+        approximateInvokeCount: entry.invokeCount,
       },
       responseContext: {
         statusCode: 200,
         executedVersion: '$LATEST',
-        ...(last?.functionError ? { functionError: 'Unhandled' } : {}),
+        ...(entry.last?.functionError ? { functionError: 'Unhandled' } : {}),
       },
       version: '1.0',
       timestamp: new Date(now).toISOString(),
       DDBStreamBatchInfo: {
         shardId,
         startSequenceNumber: sequenceOf(first),
-        endSequenceNumber: sequenceOf(lastRecord),
+        endSequenceNumber: sequenceOf(last),
         approximateArrivalOfFirstRecord: isoSeconds(first.dynamodb?.ApproximateCreationDateTime, now),
-        approximateArrivalOfLastRecord: isoSeconds(lastRecord.dynamodb?.ApproximateCreationDateTime, now),
-        batchSize: records.length,
+        approximateArrivalOfLastRecord: isoSeconds(last.dynamodb?.ApproximateCreationDateTime, now),
+        batchSize: to - from + 1,
         streamArn: this.settings.streamArn,
       },
     };

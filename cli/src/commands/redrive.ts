@@ -7,11 +7,12 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { createTargetWriters } from '#core';
 import { awsContext } from '../aws-context.js';
 import { NotAStreamFailureRecord, parseOnFailureRecord, streamRegion } from '../dlq-message.js';
 import { EXIT, ResourceError, UsageError } from '../errors.js';
+import { compileFilterCriteria, FilterPatternError, type RecordFilter } from '../event-filter.js';
 import type { CliIo } from '../io.js';
 import { integerIn, nameList, positiveNumber } from '../option-parsers.js';
 import { RangeUnreadableError, redriveBatch } from '../redrive.js';
@@ -26,6 +27,28 @@ interface RedriveFlags {
   skipTtlDeletes?: boolean;
   maxMessages: number;
   writeTimeout: number;
+  filterPatterns?: RecordFilter;
+}
+
+/** --filter-patterns: a JSON list of the mapping's filter pattern strings (the module's filter_patterns). */
+function filterPatterns(value: string): RecordFilter {
+  let patterns: unknown;
+  try {
+    patterns = JSON.parse(value);
+  } catch {
+    patterns = undefined;
+  }
+  if (!Array.isArray(patterns) || !patterns.every((p) => typeof p === 'string')) {
+    throw new InvalidArgumentError(
+      'must be a JSON list of pattern strings, like \'["{\\"eventName\\":[\\"INSERT\\",\\"MODIFY\\"]}"]\'',
+    );
+  }
+  try {
+    return compileFilterCriteria(patterns);
+  } catch (err) {
+    if (err instanceof FilterPatternError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
 }
 
 export function redriveCommand(io: CliIo, exit: ExitSink): Command {
@@ -45,6 +68,11 @@ export function redriveCommand(io: CliIo, exit: ExitSink): Command {
     )
     .option('--exclude-attributes <names>', "the function's EXCLUDE_ATTRIBUTES, comma-separated", nameList)
     .option('--skip-ttl-deletes', "the function's SKIP_TTL_DELETES=true: do not apply deletes made by TTL")
+    .option(
+      '--filter-patterns <json>',
+      "the mapping's filter patterns (the module's filter_patterns) as a JSON list: records they drop are not applied",
+      filterPatterns,
+    )
     .option('--max-messages <n>', 'redrive at most this many messages', integerIn(1, 100_000), 1000)
     .option('--write-timeout <seconds>', 'how long the writes of one batch may retry', positiveNumber, 120)
     .addHelpText(
@@ -59,6 +87,8 @@ Examples:
 
 Each batch is applied with the later changes to the same items that the stream holds, so an
 item ends in its newest state (a redrive never rolls an item back to the failed batch's value).
+With the module's filter_patterns set, give them as --filter-patterns: the reported range can hold
+records the mapping filtered out, and those are not applied either.
 
 A batch older than the stream's 24-hour retention cannot be re-read: the message is kept and
 \`ddbsync verify --repair\` brings the targets in line instead.
@@ -113,7 +143,14 @@ Exit codes: 0 every message redriven (or none waiting), 1 some messages kept, 2 
               streamClients.set(region, streams);
             }
             try {
-              const result = await redriveBatch(streams, info, config, writers, flags.writeTimeout * 1000);
+              const result = await redriveBatch(
+                streams,
+                info,
+                config,
+                writers,
+                flags.writeTimeout * 1000,
+                flags.filterPatterns,
+              );
               if (result.failures.length > 0) {
                 io.stderr.write(`${label} (${range}): kept: ${result.failures.join('; ')}\n`);
                 kept.push(message);
@@ -125,6 +162,7 @@ Exit codes: 0 every message redriven (or none waiting), 1 some messages kept, 2 
               redriven++;
               io.stdout.write(
                 `${label} (${range}): redriven: ${result.records} records` +
+                  `${result.filteredOut > 0 ? ` (${result.filteredOut} filtered out by --filter-patterns)` : ''}` +
                   `${result.newerChanges > 0 ? ` (+${result.newerChanges} later changes to the same items, so the newest state wins)` : ''}` +
                   `, ${result.itemsPut} puts, ${result.itemsDeleted} deletes; message deleted\n`,
               );
