@@ -1,8 +1,6 @@
-import type { Item, TargetWriter } from '#core';
-import { sleep, toEventImage, type WriteEntry, writeEntry } from '#core';
+import type { Item, TableReader, TargetWriter } from '#core';
+import { differingAttributes, sleep, toEventImage, type WriteEntry, writeEntry } from '#core';
 import { withoutExcluded } from './backfill.js';
-import { differingAttributes } from './item-equality.js';
-import type { TableReader } from './table-reads.js';
 
 export type DifferenceKind = 'missing' | 'extra' | 'different';
 
