@@ -143,6 +143,18 @@ function parseTarget(entry: unknown, where: string, defaultRegion: string | unde
   return target;
 }
 
+/** The function's region (AWS_REGION, which Lambda always sets). */
+export function parseRegion(env: Readonly<Record<string, string | undefined>>): string {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (region === undefined || !REGION.test(region)) {
+    throw new ConfigError(
+      'AWS_REGION',
+      `must be an AWS region name like eu-west-1, got ${JSON.stringify(region)}`,
+    );
+  }
+  return region;
+}
+
 /** A table name (or table ARN) setting; throws ConfigError naming it when missing or malformed. */
 export function parseTableName(raw: string | undefined, setting: string): string {
   if (raw === undefined || raw.trim() === '') throw new ConfigError(setting, 'is not set; give a table name');
