@@ -44,3 +44,14 @@ export class TargetWriteError extends Error {
     super(`${target}: ${code}: ${detail}`);
   }
 }
+
+/** A drift run could not check some targets (named, with the first error); the others were checked. */
+export class DriftCheckError extends Error {
+  override readonly name = 'DriftCheckError';
+  constructor(readonly failures: readonly { target: string; error: string }[]) {
+    super(
+      `could not check ${failures.length} target${failures.length === 1 ? '' : 's'}: ` +
+        failures.map((f) => `${f.target}: ${f.error}`).join('; '),
+    );
+  }
+}
