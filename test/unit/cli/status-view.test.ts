@@ -42,6 +42,10 @@ function status(overrides: Partial<ReplicatorStatus> = {}): ReplicatorStatus {
       failedRecords: 0,
       replicationLatencyMaxMs: 90_000,
     },
+    health: {
+      canary: { function: 'orders-replicator-canary', deployed: false, windowMinutes: 60, targets: [] },
+      drift: { function: 'orders-replicator-drift', deployed: false, lookbackMinutes: 1440, targets: [] },
+    },
     attention: [],
     ...overrides,
   };
@@ -61,6 +65,8 @@ describe('formatStatus', () => {
         '    settings   batch size 100, starting position TRIM_HORIZON, retries 5, bisect on, partial batch responses on',
         `    on failure ${DLQ}: 0 messages waiting, 0 in flight`,
         '  last 60 min  iterator age max 850 ms, 120 invocations, 0 errors, 0 throttles, 0 failed records, replication latency max 90.0 s',
+        '  canary       not deployed (no function orders-replicator-canary)',
+        '  drift check  not deployed (no function orders-replicator-drift)',
         'status: OK',
         '',
       ].join('\n'),
@@ -159,5 +165,62 @@ describe('formatStatus', () => {
       '',
     ]);
     expect(out).not.toContain('status: OK');
+  });
+
+  it('shows the canary per target (latency, a miss, no data) and the last drift run per target', () => {
+    const out = lines(
+      status({
+        health: {
+          canary: {
+            function: 'orders-replicator-canary',
+            deployed: true,
+            windowMinutes: 60,
+            targets: [
+              {
+                target: '222222222222/eu-west-1/orders',
+                lastLatencyMs: 1250,
+                lastMissing: 0,
+                lastRunAt: '2026-12-02T01:00:00Z',
+                runs: 60,
+                misses: 2,
+              },
+              {
+                target: '333333333333/us-west-2/orders',
+                lastMissing: 1,
+                lastRunAt: '2026-12-02T01:00:00Z',
+                runs: 60,
+                misses: 60,
+              },
+              { target: '444444444444/eu-central-1/orders', runs: 0, misses: 0 },
+            ],
+          },
+          drift: {
+            function: 'orders-replicator-drift',
+            deployed: true,
+            lookbackMinutes: 1440,
+            targets: [
+              {
+                target: '222222222222/eu-west-1/orders',
+                drifted: 3,
+                sampled: 1000,
+                lastRunAt: '2026-12-02T00:00:00Z',
+              },
+              { target: '333333333333/us-west-2/orders' },
+            ],
+          },
+        },
+      }),
+    );
+    expect(out).toContain(
+      '    222222222222/eu-west-1/orders: latency 1.3 s at 2026-12-02T01:00:00Z; 2 of 60 runs missed',
+    );
+    expect(out).toContain(
+      '    333333333333/us-west-2/orders: heartbeat MISSING at 2026-12-02T01:00:00Z; 60 of 60 runs missed',
+    );
+    expect(out).toContain('    444444444444/eu-central-1/orders: no data');
+    expect(out).toContain(
+      '    222222222222/eu-west-1/orders: 3 drifted of 1000 sampled at 2026-12-02T00:00:00Z',
+    );
+    expect(out).toContain('    333333333333/us-west-2/orders: no data');
   });
 });
