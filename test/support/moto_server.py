@@ -16,6 +16,7 @@ import sys
 
 from moto.awslambda.models import LambdaBackend
 from moto.server import main
+import moto_patches_first_sync  # noqa: F401  (issue 12: Step Functions, Lambda Invoke, ImportTable, export)
 
 _deliver = LambdaBackend.send_dynamodb_items
 
