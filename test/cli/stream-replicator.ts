@@ -8,6 +8,7 @@ import {
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
+  type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { TargetConfig } from '#core';
 import { createTargetWriters, replicateBatch, toLambdaRecord } from '#core';
@@ -17,9 +18,15 @@ export interface StreamReplicator {
   drainAndStop(): Promise<{ applied: number }>;
 }
 
+export interface StreamReplicatorOptions {
+  /** Called with each page of stream records once every target has them (tests wait on it). */
+  onApplied?: (records: readonly StreamRecord[]) => void;
+}
+
 export async function startStreamReplicator(
   streamArn: string,
   targets: TargetConfig[],
+  options: StreamReplicatorOptions = {},
 ): Promise<StreamReplicator> {
   const streams = new DynamoDBStreamsClient({ region: 'us-east-1' });
   const writers = createTargetWriters(targets, { sessionName: 'test-replicator', stsRegion: 'us-east-1' });
@@ -44,6 +51,7 @@ export async function startStreamReplicator(
       throw new Error(`replication failed: ${JSON.stringify(outcome.targetFailures)}`);
     }
     applied += records.length;
+    options.onApplied?.(out.Records ?? []);
     return records.length;
   };
 
