@@ -149,7 +149,9 @@ class Environment {
     this.child.on('message', (m: RunnerMessage) => {
       for (const w of this.messageWaiters.splice(0)) w(m);
     });
-    this.child.on('exit', (code, signal) => {
+    // 'close', not 'exit': it comes after the child's output has been read to its end, so the
+    // lines a timed-out or crashed invocation wrote are all there when its logs are taken.
+    this.child.on('close', (code, signal) => {
       this.exited = `exited with ${signal ?? `code ${code}`}${this.stderr ? `: ${this.stderr.trim()}` : ''}`;
       for (const w of this.exitWaiters.splice(0)) w(this.exited);
     });
