@@ -24,12 +24,12 @@ const CDKTF_OUT = join(DATA_ROOT, 'cdktf.out');
 const CDKTF_STACK = join(CDKTF_OUT, 'stacks', 'ddbsync');
 /**
  * Only ends a hung command. The longest (one `terraform test` file: that is why the suites
- * are split into files) took up to 47 s on a 2-core machine busy with other suites.
+ * are split into files) took 10 s to 83 s on a 2-core machine busy with other suites.
  */
 const COMMAND_TIMEOUT_MS = 300_000;
 /**
- * A check's own limit. It covers its wait for a free slot as well as its commands: the
- * whole file took up to 260 s under load, and a check that starts early may wait most of it.
+ * A check's own limit. It covers its wait for a free slot as well as its commands: checks
+ * took up to 210 s (and the whole file up to 400 s) with other suites and a busy core.
  */
 const CHECK_TIMEOUT_MS = 900_000;
 
