@@ -97,9 +97,10 @@ describe('ddbsync backfill', () => {
     );
     // The limit is a ceiling: a real server on a busy machine can only make the run slower.
     // Exact pacing is checked with a virtual clock in test/unit/token-bucket.test.ts; here
-    // the lower bound only shows the limiter does not crawl.
+    // the floor only shows the limiter does not crawl. The ideal is 5 s; on a 2-core machine
+    // running other suites it took 5.3 s to 12.7 s, and the floor (50 s) is 3x the slowest.
     expect(measured).toBeLessThan(400 * 1.05);
-    expect(measured).toBeGreaterThan(400 * 0.5);
+    expect(measured).toBeGreaterThan(400 / 10);
     // Progress lines were printed while it ran (stdout is not a terminal here).
     expect(r.stdout).toMatch(/backfill: \d+\/2000 items \(\d+%\), \d+ items\/s/);
     expect(differences(await scanAll(source, 'rate-src'), await scanAll(target, 'rate-dst'))).toEqual([]);
@@ -135,13 +136,17 @@ describe('ddbsync backfill', () => {
     console.log(
       `write capacity 450 units/s: measured ${measured.toFixed(1)} units/s over ${seconds.toFixed(2)} s`,
     );
-    // A ceiling, as with --rate above.
+    // A ceiling, as with --rate above; the floor (20 s; ideal 2 s, measured 2.3 s to 3.1 s)
+    // only shows the limiter does not crawl.
     expect(measured).toBeLessThan(450 * 1.05);
-    expect(measured).toBeGreaterThan(450 * 0.5);
+    expect(measured).toBeGreaterThan(450 / 10);
     expect(differences(await scanAll(source, 'wcu-src'), await scanAll(target, 'wcu-dst'))).toEqual([]);
   });
 
-  it('resumes from its checkpoint after the process is killed half-way, scanning only what remained', async () => {
+  // Measured 77 s to 89 s on a busy machine (moto reading 5,000 items several times).
+  it('resumes from its checkpoint after the process is killed half-way, scanning only what remained', {
+    timeout: 300_000,
+  }, async () => {
     await createTable(source, 'resume-src', { sortKey: true });
     await createTable(target, 'resume-dst', { sortKey: true });
     const all = Array.from({ length: 5000 }, (_, i) => ({
@@ -183,14 +188,20 @@ describe('ddbsync backfill', () => {
             JSON.parse(readFileSync(checkpoint, 'utf8')) as { segments: { copied: number }[] }
           ).segments.reduce((n, s) => n + s.copied, 0)
         : 0;
-    const deadline = Date.now() + 60_000;
+    // The bin got there 16 s after the start on a busy machine; the bound only ends a hung run.
+    const spawned = Date.now();
+    const deadline = spawned + 180_000;
     while (copiedSoFar() < 1500 && child.exitCode === null && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
     }
     child.kill('SIGKILL');
     await exited;
     expect(childErr).toBe('');
+    // --rate 1000 leaves at least 3.5 s between 1,500 items and all 5,000 for the kill to land.
     const copiedBeforeKill = copiedSoFar();
+    console.log(
+      `killed after ${copiedBeforeKill} of 5000 items, ${((Date.now() - spawned) / 1000).toFixed(1)} s after the start`,
+    );
     expect(copiedBeforeKill).toBeGreaterThanOrEqual(1500);
     expect(copiedBeforeKill).toBeLessThan(5000);
 
@@ -201,8 +212,9 @@ describe('ddbsync backfill', () => {
     // The second run read exactly the items the first had not committed.
     expect(written).toBe(5000 - copiedBeforeKill);
     expect(r.stdout).toContain(`resumed from ${checkpoint} (5000 items in all runs)`);
-    expect(differences(await scanAll(source, 'resume-src'), await scanAll(target, 'resume-dst'))).toEqual([]);
-    expect((await scanAll(target, 'resume-dst')).size).toBe(5000);
+    const copy = await scanAll(target, 'resume-dst');
+    expect(differences(await scanAll(source, 'resume-src'), copy)).toEqual([]);
+    expect(copy.size).toBe(5000);
 
     // A finished checkpoint makes a rerun a no-op.
     const again = await cli(args);
@@ -226,21 +238,28 @@ describe('ddbsync backfill', () => {
       '1',
       '--page-size',
       '100',
-      '--rate',
-      '500',
       '--checkpoint',
       checkpoint,
     ];
-    setTimeout(() => controller.abort(), 700);
-    const r = await cli(args, { signal: controller.signal });
+    // Ctrl-C while the third page is on its way (what the bin's SIGINT handler does): no
+    // timer, so the abort lands at the same point however busy the machine is.
+    let pages = 0;
+    const r = await cli(args, {
+      signal: controller.signal,
+      hooks: {
+        beforePageWrite: async () => {
+          if (++pages === 3) controller.abort();
+        },
+      },
+    });
     expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/backfill interrupted: \d+ items copied so far; rerun the same command/);
-    const copied = (await scanAll(target, 'abort-dst')).size;
-    expect(copied).toBeGreaterThan(0);
-    expect(copied).toBeLessThan(1000);
+    expect(r.stderr).toMatch(/backfill interrupted: 300 items copied so far; rerun the same command/);
+    // The page in flight was finished, and nothing after it was started.
+    expect(pages).toBe(3);
+    expect((await scanAll(target, 'abort-dst')).size).toBe(300);
     const resumed = await cli(args);
     expect(resumed.code).toBe(0);
-    expect(Number(/backfill complete: (\d+) items written/.exec(resumed.stdout)?.[1])).toBe(1000 - copied);
+    expect(Number(/backfill complete: (\d+) items written/.exec(resumed.stdout)?.[1])).toBe(700);
     expect((await scanAll(target, 'abort-dst')).size).toBe(1000);
   });
 });

@@ -101,7 +101,11 @@ describe('ddbsync redrive', () => {
       streams,
       sqs,
       invoke: async (event) => {
-        const outcome = await replicateBatch(event.Records, config, writers, { deadline: Date.now() + 3000 });
+        // The function's time limit. The failures below are not retried, so they do not wait
+        // it out; the write that must succeed gets room to on a busy machine.
+        const outcome = await replicateBatch(event.Records, config, writers, {
+          deadline: Date.now() + 30_000,
+        });
         return { result: outcome.response };
       },
     });
@@ -266,7 +270,9 @@ describe('ddbsync redrive', () => {
       { tableName: 'kf-dst', region: 'eu-west-1', roleArn: TARGET_ROLE },
       { tableName: 'kf-missing', region: 'eu-west-1', roleArn: TARGET_ROLE },
     ]);
-    const r = await cli(['redrive', '--queue-url', queueUrl, '--targets', targets, '--write-timeout', '2']);
+    // A missing table is not retried, so the run does not wait its write timeout out; a short
+    // one (it was 2 s) could expire before the first attempt on a busy machine instead.
+    const r = await cli(['redrive', '--queue-url', queueUrl, '--targets', targets, '--write-timeout', '60']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/kept: kf-missing@eu-west-1 .*: 2 items failed: .*ResourceNotFound/);

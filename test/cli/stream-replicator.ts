@@ -3,7 +3,7 @@
  * DynamoDB Streams API from where it was when started (LATEST) and applies each page
  * through the replicator's own replicateBatch and writers, as the deployed function does.
  */
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBStreamsClient, type _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { TargetConfig } from '#core';
 import { createTargetWriters, replicateBatch, toLambdaRecord } from '#core';
 import { listShards, readToEnd, ShardCursor } from '../../cli/src/stream-reader.js';
@@ -13,9 +13,15 @@ export interface StreamReplicator {
   drainAndStop(): Promise<{ applied: number }>;
 }
 
+export interface StreamReplicatorOptions {
+  /** Called with each page of stream records once every target has them (tests wait on it). */
+  onApplied?: (records: readonly StreamRecord[]) => void;
+}
+
 export async function startStreamReplicator(
   streamArn: string,
   targets: TargetConfig[],
+  options: StreamReplicatorOptions = {},
 ): Promise<StreamReplicator> {
   const streams = new DynamoDBStreamsClient({ region: 'us-east-1' });
   const writers = createTargetWriters(targets, { sessionName: 'test-replicator', stsRegion: 'us-east-1' });
@@ -36,6 +42,7 @@ export async function startStreamReplicator(
           throw new Error(`replication failed: ${JSON.stringify(outcome.targetFailures)}`);
         }
         applied += records.length;
+        options.onApplied?.(page);
       },
     });
 

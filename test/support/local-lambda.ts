@@ -175,8 +175,10 @@ class Environment {
       if (m.type !== 'init-error') this.freeze();
       for (const w of this.messageWaiters.splice(0)) w(m);
     });
-    this.child.on('exit', (code, signal) => {
-      liveChildren.delete(this.child);
+    this.child.on('exit', () => liveChildren.delete(this.child));
+    // 'close', not 'exit': it comes after the child's output has been read to its end, so the
+    // lines a timed-out or crashed invocation wrote are all there when its logs are taken.
+    this.child.on('close', (code, signal) => {
       this.exited = `exited with ${signal ?? `code ${code}`}${this.stderr ? `: ${this.stderr.trim()}` : ''}`;
       for (const w of this.exitWaiters.splice(0)) w(this.exited);
     });

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTerraform, TerraformError, type TerraformResult } from '../support/terraform.js';
@@ -22,7 +22,16 @@ const DATA_ROOT = mkdtempSync(join(tmpdir(), 'ddbsync-tf-static-'));
 const CDKTF_DIR = 'examples/cdktf';
 const CDKTF_OUT = join(DATA_ROOT, 'cdktf.out');
 const CDKTF_STACK = join(CDKTF_OUT, 'stacks', 'ddbsync');
-const TIMEOUT_MS = 150_000;
+/**
+ * Only ends a hung command. The longest (one `terraform test` file: that is why the suites
+ * are split into files) took 10 s to 83 s on a 2-core machine busy with other suites.
+ */
+const COMMAND_TIMEOUT_MS = 300_000;
+/**
+ * A check's own limit. It covers its wait for a free slot as well as its commands: checks
+ * took up to 210 s (and the whole file up to 400 s) with other suites and a busy core.
+ */
+const CHECK_TIMEOUT_MS = 900_000;
 
 afterAll(() => rmSync(DATA_ROOT, { recursive: true, force: true }));
 
@@ -43,11 +52,32 @@ function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
 }
 const slot = limiter(2);
 
+/** How long each Terraform command ran (its own time, not its wait for a slot). */
+const timings: { command: string; seconds: number }[] = [];
+afterAll(() => {
+  const total = timings.reduce((n, t) => n + t.seconds, 0);
+  const longest = [...timings].sort((a, b) => b.seconds - a.seconds).slice(0, 8);
+  console.log(
+    [
+      `${timings.length} terraform commands, ${total.toFixed(0)} s in all; the longest:`,
+      ...longest.map((t) => `  ${t.seconds.toFixed(1).padStart(6)} s  ${t.command}`),
+    ].join('\n'),
+  );
+});
+
 /** Terraform in `dir` (absolute, or relative to the repository) with its own data directory. */
 function terraform(dir: string, args: readonly string[]): Promise<TerraformResult> {
   const cwd = resolve(REPO, dir);
   const dataDir = join(DATA_ROOT, 'data', cwd.replace(/[^a-zA-Z0-9]+/g, '_'));
-  return slot(() => runTerraform(cwd, args, { env: { TF_DATA_DIR: dataDir }, timeoutMs: TIMEOUT_MS }));
+  return slot(async () => {
+    const started = Date.now();
+    try {
+      return await runTerraform(cwd, args, { env: { TF_DATA_DIR: dataDir }, timeoutMs: COMMAND_TIMEOUT_MS });
+    } finally {
+      const command = `terraform ${args.filter((a) => a !== '-no-color').join(' ')} (${relative(REPO, cwd) || '.'})`;
+      timings.push({ command, seconds: (Date.now() - started) / 1000 });
+    }
+  });
 }
 
 /** Terraform's own report of a failure: what it printed on both streams. */
@@ -101,6 +131,18 @@ const SUITES: readonly { name: string; dir: string; testDir: string }[] = [
   { name: 'modules/target-access', dir: 'modules/target-access', testDir: 'tests' },
   { name: 'root module', dir: '.', testDir: 'test/terraform/root-module' },
 ];
+
+/**
+ * Every test file of the suites, each run by its own `terraform test -filter`: two run at
+ * once, and no single command grows with the whole suite. (Files under messages/ fail on
+ * purpose; BAD_INPUTS below runs them.)
+ */
+const SUITE_FILES = SUITES.flatMap(({ name, dir, testDir }) =>
+  readdirSync(join(REPO, dir, testDir))
+    .filter((f) => f.endsWith('.tftest.hcl'))
+    .sort()
+    .map((f) => ({ name, dir, testDir, file: join(testDir, f) })),
+);
 
 /**
  * Bad inputs and what their error must tell the user. Each file holds one run that
@@ -187,33 +229,75 @@ function fmtTargets(): string[] {
     .sort();
 }
 
-describe('terraform fmt', () => {
-  it('every .tf, .tftest.hcl and .tfmock.hcl file is formatted (terraform fmt -check -recursive)', async () => {
-    const targets = fmtTargets();
-    const result = await terraform('.', [
-      'fmt',
-      '-check',
-      '-recursive',
-      '-list=true',
-      '-no-color',
-      ...targets,
-    ]).catch((err: unknown) => err);
-    if (result instanceof TerraformError) {
-      expect.fail(`unformatted files (run terraform fmt -recursive):\n${result.stdout}${result.stderr}`);
-    }
-    if (result instanceof Error) throw result;
+// Every check runs concurrently (the slots above keep two commands at a time), the suites'
+// long `terraform test` files first, so neither slot idles between groups of checks.
+describe.concurrent('terraform test (mocked providers)', () => {
+  it('each suite has test files', () => {
+    for (const { name } of SUITES) expect(SUITE_FILES.filter((f) => f.name === name)).not.toEqual([]);
   });
+
+  it.each(SUITE_FILES)(
+    '$name: every run in $file passes',
+    async ({ dir, testDir, file }) => {
+      await succeeds(() => initialized(dir));
+      const { stdout } = await succeeds(() =>
+        terraform(dir, ['test', '-no-color', `-test-directory=${testDir}`, `-filter=${file}`]),
+      );
+      expect(stdout).toMatch(/Success! [1-9][0-9]* passed, 0 failed/);
+    },
+    CHECK_TIMEOUT_MS,
+  );
+
+  it.each(BAD_INPUTS)(
+    '$dir: $file fails and says what to change',
+    async ({ dir, file, says }) => {
+      const outcome = await badInputRun(dir, dirname(file));
+      if (!(outcome instanceof TerraformError)) {
+        throw new Error(`terraform test in ${dir}/${dirname(file)} was expected to fail but passed`);
+      }
+      const messages = errorMessagesOf(outcome.stdout, file);
+      expect(
+        messages.length,
+        `no error reported for ${file}:\n${outcome.stdout}${outcome.stderr}`,
+      ).toBeGreaterThan(0);
+      const text = messages.join('\n');
+      for (const phrase of says) expect(text, `the error messages of ${file}`).toContain(phrase);
+    },
+    CHECK_TIMEOUT_MS,
+  );
 });
 
-describe('terraform validate', () => {
-  it.concurrent.each(CONFIGS)(
+describe.concurrent('terraform fmt', () => {
+  it(
+    'every .tf, .tftest.hcl and .tfmock.hcl file is formatted (terraform fmt -check -recursive)',
+    async () => {
+      const targets = fmtTargets();
+      const result = await terraform('.', [
+        'fmt',
+        '-check',
+        '-recursive',
+        '-list=true',
+        '-no-color',
+        ...targets,
+      ]).catch((err: unknown) => err);
+      if (result instanceof TerraformError) {
+        expect.fail(`unformatted files (run terraform fmt -recursive):\n${result.stdout}${result.stderr}`);
+      }
+      if (result instanceof Error) throw result;
+    },
+    CHECK_TIMEOUT_MS,
+  );
+});
+
+describe.concurrent('terraform validate', () => {
+  it.each(CONFIGS)(
     '$name: init -backend=false and validate',
     async ({ dir }) => {
       await succeeds(() => initialized(dir));
       const { stdout } = await succeeds(() => terraform(dir, ['validate', '-no-color']));
       expect(stdout).toContain('The configuration is valid');
     },
-    TIMEOUT_MS,
+    CHECK_TIMEOUT_MS,
   );
 
   it(
@@ -230,11 +314,11 @@ describe('terraform validate', () => {
       const { stdout } = await succeeds(() => terraform(CDKTF_STACK, ['validate', '-no-color']));
       expect(stdout).toContain('The configuration is valid');
     },
-    TIMEOUT_MS,
+    CHECK_TIMEOUT_MS,
   );
 });
 
-describe('terraform graph', () => {
+describe.concurrent('terraform graph', () => {
   it(
     'modules/replicator: the function is created after its log group and its role policy, the mapping after the function',
     async () => {
@@ -251,39 +335,7 @@ describe('terraform graph', () => {
       }
       expect(dependsOn(edges, 'aws_cloudwatch_log_group.this', 'aws_lambda_function.this')).toBe(false);
     },
-    TIMEOUT_MS,
-  );
-});
-
-describe('terraform test (mocked providers)', () => {
-  it.concurrent.each(SUITES)(
-    '$name: every run in $testDir passes',
-    async ({ dir, testDir }) => {
-      await succeeds(() => initialized(dir));
-      const { stdout } = await succeeds(() =>
-        terraform(dir, ['test', '-no-color', `-test-directory=${testDir}`]),
-      );
-      expect(stdout).toMatch(/Success! [1-9][0-9]* passed, 0 failed/);
-    },
-    TIMEOUT_MS,
-  );
-
-  it.concurrent.each(BAD_INPUTS)(
-    '$dir: $file fails and says what to change',
-    async ({ dir, file, says }) => {
-      const outcome = await badInputRun(dir, dirname(file));
-      if (!(outcome instanceof TerraformError)) {
-        throw new Error(`terraform test in ${dir}/${dirname(file)} was expected to fail but passed`);
-      }
-      const messages = errorMessagesOf(outcome.stdout, file);
-      expect(
-        messages.length,
-        `no error reported for ${file}:\n${outcome.stdout}${outcome.stderr}`,
-      ).toBeGreaterThan(0);
-      const text = messages.join('\n');
-      for (const phrase of says) expect(text, `the error messages of ${file}`).toContain(phrase);
-    },
-    TIMEOUT_MS,
+    CHECK_TIMEOUT_MS,
   );
 });
 

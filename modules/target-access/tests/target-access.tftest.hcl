@@ -11,7 +11,9 @@ variables {
   table_names         = ["orders-replica"]
 }
 
-run "trust_only_the_replicator" {
+# The default inputs, planned and applied once for both the trust and the write policy
+# (each run re-plans with the mocked provider: fewer runs, same assertions, less time).
+run "trust_and_write_policies" {
   command = apply
 
   assert {
@@ -34,10 +36,6 @@ run "trust_only_the_replicator" {
     condition     = output.role_arn == "arn:aws:iam::222222222222:role/ddbsync-target-access"
     error_message = "role_arn must be output."
   }
-}
-
-run "write_only_named_tables" {
-  command = apply
 
   assert {
     condition     = length(data.aws_iam_policy_document.write.statement) == 1
@@ -77,34 +75,18 @@ run "built_arns_and_org_condition" {
   }
 }
 
-run "rejects_invalid_replicator_role_arn" {
+# Variables validated on their own: one run holds a bad value for each, and every one of
+# them must report its failure.
+run "rejects_invalid_variables" {
   command = plan
 
   variables {
     replicator_role_arn = "arn:aws:iam::12345:role/ddbsync"
+    external_id         = "x"
+    table_names         = ["ab"]
   }
 
-  expect_failures = [var.replicator_role_arn]
-}
-
-run "rejects_short_external_id" {
-  command = plan
-
-  variables {
-    external_id = "x"
-  }
-
-  expect_failures = [var.external_id]
-}
-
-run "rejects_invalid_table_name" {
-  command = plan
-
-  variables {
-    table_names = ["ab"]
-  }
-
-  expect_failures = [var.table_names]
+  expect_failures = [var.replicator_role_arn, var.external_id, var.table_names]
 }
 
 run "kms_use_only_through_dynamodb" {
