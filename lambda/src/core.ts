@@ -36,3 +36,4 @@ export {
   sessionName,
 } from './target-clients.js';
 export { createTargetWriters, dynamoDbTargetWriter, type TargetWriter } from './target-writer.js';
+export { TokenBucket } from './token-bucket.js';
