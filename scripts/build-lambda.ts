@@ -18,7 +18,10 @@ const FIXED_MTIME = new Date('1980-01-01T00:00:00Z');
 
 export async function bundleReplicator(outdir: string): Promise<void> {
   await build({
-    entryPoints: { index: join(root, 'lambda/src/index.ts') },
+    entryPoints: {
+      index: join(root, 'lambda/src/index.ts'),
+      loader: join(root, 'lambda/src/loader-index.ts'),
+    },
     outdir,
     bundle: true,
     platform: 'node',
