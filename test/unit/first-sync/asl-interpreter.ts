@@ -116,6 +116,9 @@ function runScope(
           const cause = (
             state.CausePath ? get(data, context, state.CausePath as string) : state.Cause
           ) as string;
+          // Step Functions (and moto) refuse to fail with an error named States.*.
+          if (error.startsWith('States.'))
+            throw new Error(`${name}: a Fail state may not name the error ${error}`);
           return { status: 'FAILED', error, cause, path };
         }
         default:

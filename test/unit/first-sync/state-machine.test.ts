@@ -455,7 +455,8 @@ describe('first-sync state machine definition', () => {
       { key: 'a.json.gz', startLine: 0 },
       { key: 'b.json.gz', startLine: 0 },
     ]);
-    expect(outcome).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'LoadFailed' });
+    expect(outcome.cause).toContain('States.ExceedToleratedFailureThreshold');
     expect(outcome.cause).toContain('TargetRefusedError');
     // The mapping was running: it runs again (the replay from its checkpoint mends what the load wrote).
     expect(updates(calls)).toEqual([
