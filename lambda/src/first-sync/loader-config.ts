@@ -6,20 +6,18 @@ export interface LoaderConfig {
   readonly targets: readonly TargetConfig[];
   /** Top-level attributes never written to a target (EXCLUDE_ATTRIBUTES). */
   readonly excludeAttributes: ReadonlySet<string>;
-  /** Most BatchWriteItem requests in flight per target (MAX_CONCURRENCY). */
+  /**
+   * Most BatchWriteItem requests (of up to 25 items) in flight per target: MAX_CONCURRENCY,
+   * default 64 as for the replicator. The loader is CPU-bound at 20 ms round trips well
+   * below that (BENCHMARKS.md); the headroom is for targets in far regions, whose round
+   * trips are longer. Memory stays bounded by MAX_IN_FLIGHT_BYTES whatever the items' size.
+   */
   readonly maxConcurrency: number;
   /** Write capacity units per second put on each target by one invocation; undefined: no cap. */
   readonly writeCapacity?: number;
   /** The table's key attribute names (KEY_ATTRIBUTES); undefined: read from the first target. */
   readonly keyAttributes?: readonly string[];
 }
-
-/**
- * The loader's default MAX_CONCURRENCY: requests of up to 25 items in flight per target.
- * 16 keeps a few hundred items in flight; `make bench` measured no gain above it (see
- * BENCHMARKS.md, "First-sync loader"), and less in flight is less to redo after a stop.
- */
-export const LOADER_DEFAULT_CONCURRENCY = 16;
 
 /** Generous: DynamoDB's largest on-demand table quota is far below it; it catches typos. */
 const MAX_WRITE_CAPACITY = 10_000_000;
@@ -30,8 +28,7 @@ const MAX_WRITE_CAPACITY = 10_000_000;
  * Throws ConfigError naming the setting.
  */
 export function parseLoaderConfig(env: Readonly<Record<string, string | undefined>>): LoaderConfig {
-  const concurrency = env.MAX_CONCURRENCY?.trim() ? env.MAX_CONCURRENCY : String(LOADER_DEFAULT_CONCURRENCY);
-  const base = parseConfig({ ...env, MAX_CONCURRENCY: concurrency });
+  const base = parseConfig(env);
   const writeCapacity = parseWriteCapacity(env.WRITE_CAPACITY);
   const keyAttributes = parseKeyAttributes(env.KEY_ATTRIBUTES, base.excludeAttributes);
   return {

@@ -261,7 +261,7 @@ describe('loader configuration', () => {
     expect(parseLoaderConfig(env)).toEqual({
       targets: [{ tableName: 'orders-replica', region: 'us-east-1' }],
       excludeAttributes: new Set(),
-      maxConcurrency: 16,
+      maxConcurrency: 64,
     });
     expect(
       parseLoaderConfig({
