@@ -18,11 +18,11 @@ examples/cdktf/node_modules/.package-lock.json: examples/cdktf/package-lock.json
 
 install: node_modules/.package-lock.json
 
-## Bundle the function for nodejs22.x into dist/replicator.zip (reproducible).
+## Bundle the functions for nodejs22.x into dist/*.zip: replicator, health, first-sync (reproducible).
 build-lambda: install
 	$(NPX) tsx scripts/build-lambda.ts
 
-## Fail if dist/replicator.zip is not what the sources build.
+## Fail if a dist/*.zip is not what the sources build.
 check-zip: install
 	$(NPX) tsx scripts/build-lambda.ts --check
 
@@ -66,5 +66,7 @@ clean:
 	rm -rf .tmp dist/sourcemaps
 
 ## Benchmark against a local fake DynamoDB (127.0.0.1); QUICK=1 for a fast subset. See BENCHMARKS.md.
+## The replicator (bench/run.ts), then the first-sync loader (bench/loader.ts).
 bench: install
 	QUICK=$(QUICK) $(NPX) tsx bench/run.ts
+	QUICK=$(QUICK) $(NPX) tsx bench/loader.ts

@@ -1,9 +1,10 @@
 import { sleep as realSleep } from './backoff.js';
 
 /**
- * Limits items per second. Starts empty and lets a caller take more than is there,
- * then makes it wait off the debt: over any run the average stays at the rate, and a
- * page is never split. `rate` undefined means no limit.
+ * Limits units per second (items, or capacity units). Starts empty and lets a caller take
+ * more than is there, then makes it wait off the debt: over any run the average stays at
+ * the rate, and a page or batch is never split. `rate` undefined means no limit. Shared by
+ * the CLI's backfill and the first-sync loader (through #core).
  */
 export class TokenBucket {
   private tokens = 0;
@@ -18,7 +19,7 @@ export class TokenBucket {
     this.last = now();
   }
 
-  /** Resolves when `count` items may go; callers are served in order. */
+  /** Resolves when `count` units may go; callers are served in order. */
   take(count: number): Promise<void> {
     const rate = this.rate;
     if (rate === undefined) return Promise.resolve();

@@ -1,17 +1,15 @@
 /**
- * The committed dist/replicator.zip is what the Terraform module deploys (consumers need
- * no Node toolchain), so it must be exactly what the sources build now.
+ * The committed dist/*.zip packages are what the Terraform modules deploy (consumers need
+ * no Node toolchain), so each must be exactly what the sources build now.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { buildZip } from '../../scripts/build-lambda.js';
-import { REPO_ROOT } from '../support/terraform-workspace.js';
+import { buildZip, PACKAGES, type PackageName, zipPathOf } from '../../scripts/build-lambda.js';
 
-const STALE =
-  'dist/replicator.zip is not what the sources build: run `make build-lambda` and commit dist/replicator.zip';
+const stale = (name: string) =>
+  `dist/${name}.zip is not what the sources build: run \`make build-lambda\` and commit dist/${name}.zip`;
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -29,22 +27,24 @@ function entryDifferences(committed: Uint8Array, built: Uint8Array): string[] {
   });
 }
 
-describe('dist/replicator.zip', () => {
+describe.each(Object.keys(PACKAGES) as PackageName[])('dist/%s.zip', (name) => {
   it('is byte-identical to what buildZip() produces from the sources', async () => {
-    const committed = new Uint8Array(await readFile(join(REPO_ROOT, 'dist', 'replicator.zip')));
-    const built = await buildZip();
+    const committed = new Uint8Array(await readFile(zipPathOf(name)));
+    const built = await buildZip(name);
     const same = Buffer.compare(Buffer.from(committed), Buffer.from(built)) === 0;
     const detail = same ? [] : entryDifferences(committed, built);
     expect(
       same,
-      `${STALE}\n${detail.join('\n') || '(same entries and contents; zip metadata differs)'}`,
+      `${stale(name)}\n${detail.join('\n') || '(same entries and contents; zip metadata differs)'}`,
     ).toBe(true);
   });
 
-  it('holds the handler Terraform configures (index.handler)', async () => {
-    const entries = unzipSync(new Uint8Array(await readFile(join(REPO_ROOT, 'dist', 'replicator.zip'))));
-    const index = entries['index.mjs'];
-    expect(index, 'index.mjs at the root of the zip').toBeDefined();
-    expect(Buffer.from(index as Uint8Array).toString('utf8')).toMatch(/export\s*\{[^}]*\bhandler\b/);
+  it('holds, at its root, every handler Terraform configures for it (<file>.handler)', async () => {
+    const entries = unzipSync(new Uint8Array(await readFile(zipPathOf(name))));
+    for (const handler of Object.keys(PACKAGES[name])) {
+      const file = entries[`${handler}.mjs`];
+      expect(file, `${handler}.mjs at the root of dist/${name}.zip`).toBeDefined();
+      expect(Buffer.from(file as Uint8Array).toString('utf8')).toMatch(/export\s*\{[^}]*\bhandler\b/);
+    }
   });
 });

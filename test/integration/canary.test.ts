@@ -35,6 +35,8 @@ const COPY_LABEL = `${ACCOUNT}/us-west-2/orders-copy`;
 
 let moto: MotoServer;
 let zipPath: string;
+/** The replicator's own package (dist/replicator.zip's sources), for the stream it keeps applying. */
+let replicatorZipPath: string;
 let source: DynamoDBClient;
 let targets: { label: string; client: DynamoDBClient; table: string }[];
 let esm: LocalEventSourceMapping;
@@ -81,7 +83,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   moto = await startMoto();
   zipPath = join(tmpdir(), `canary-${process.pid}-${Date.now()}.zip`);
-  await writeFile(zipPath, await buildZip());
+  await writeFile(zipPath, await buildZip('health'));
+  replicatorZipPath = join(tmpdir(), `canary-replicator-${process.pid}-${Date.now()}.zip`);
+  await writeFile(replicatorZipPath, await buildZip('replicator'));
   source = dynamoClient(moto.endpoint, REGION);
   const streamArn = (await createTable(source, 'orders', { stream: true })) as string;
   const eu = await assumedRoleDynamoClient(moto.endpoint, EU.region, EU.writer, {
@@ -96,7 +100,7 @@ beforeAll(async () => {
   ];
 
   const replicator = await startLocalLambda({
-    zipPath,
+    zipPath: replicatorZipPath,
     functionName: NAME,
     functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${NAME}`,
     timeoutMs: 30_000,

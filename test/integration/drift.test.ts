@@ -59,6 +59,8 @@ const BIG = '12345678901234567890123456789012345678';
 
 let moto: MotoServer;
 let zipPath: string;
+/** The replicator's own package (dist/replicator.zip's sources), for the stream it keeps applying. */
+let replicatorZipPath: string;
 let source: DynamoDBClient;
 let eu: DynamoDBClient;
 let copy: DynamoDBClient;
@@ -126,7 +128,9 @@ async function seed(): Promise<SdkItem[]> {
 beforeAll(async () => {
   moto = await startMoto();
   zipPath = join(tmpdir(), `drift-${process.pid}-${Date.now()}.zip`);
-  await writeFile(zipPath, await buildZip());
+  await writeFile(zipPath, await buildZip('health'));
+  replicatorZipPath = join(tmpdir(), `drift-replicator-${process.pid}-${Date.now()}.zip`);
+  await writeFile(replicatorZipPath, await buildZip('replicator'));
   source = dynamoClient(moto.endpoint, REGION);
   streamArn = (await createTable(source, 'orders', { stream: true })) as string;
   eu = await assumedRoleDynamoClient(moto.endpoint, EU.region, EU.writer, { externalId: EU.externalId });
@@ -248,7 +252,7 @@ describe('drift check (drift.handler from the bundle)', () => {
 
   it('does not report a change in flight that the replicator applies during the re-check delay', async () => {
     const replicator = await startLocalLambda({
-      zipPath,
+      zipPath: replicatorZipPath,
       functionName: NAME,
       timeoutMs: 30_000,
       env: {

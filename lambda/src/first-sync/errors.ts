@@ -1,0 +1,72 @@
+/**
+ * The loader's named errors. A Distributed Map child that fails shows the error's name and
+ * message (States.TaskFailed), so each one says which file, line and target, never what
+ * an item holds.
+ */
+
+/** The invocation's event is not `{ "bucket": "...", "key": "...", "startLine": n }`. */
+export class LoaderEventError extends Error {
+  override readonly name = 'LoaderEventError';
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`event.${field}: ${detail}`);
+  }
+}
+
+/**
+ * A line of an export data file is not a DynamoDB JSON item (or not one this table can
+ * take). `line` counts from 1, as editors and `sed -n` do; the event's startLine and the
+ * result's nextLine count lines already done, so line N here is startLine N - 1.
+ */
+export class ExportLineError extends Error {
+  override readonly name = 'ExportLineError';
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    detail: string,
+  ) {
+    super(`${file} line ${line}: ${detail}`);
+  }
+}
+
+/**
+ * The export data file could not be read: a missing object, access denied, a stream cut
+ * off, data that is not gzip. Transient causes go away when the state machine retries.
+ */
+export class ExportReadError extends Error {
+  override readonly name = 'ExportReadError';
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+  }
+}
+
+/** A target refused a write for good (access denied, missing table, validation, ...). */
+export class TargetRefusedError extends Error {
+  override readonly name = 'TargetRefusedError';
+  constructor(
+    readonly target: string,
+    readonly file: string,
+    readonly line: number,
+    detail: string,
+  ) {
+    super(`target ${target} refused the item of ${file} line ${line}: ${detail}`);
+  }
+}
+
+/**
+ * An invocation wrote nothing before its deadline: every write was throttled or failed
+ * transiently until then. Returning "not done" from the same line would loop for ever.
+ */
+export class LoadStalledError extends Error {
+  override readonly name = 'LoadStalledError';
+}
+
+/** The table's key attribute names could not be found (DescribeTable of the first target failed). */
+export class KeySchemaError extends Error {
+  override readonly name = 'KeySchemaError';
+}

@@ -1,0 +1,47 @@
+/**
+ * The first-sync loader's Lambda entry point (handler "loader.handler"), in the same bundle
+ * as the replicator and writing through the same target clients, assumed roles and batch
+ * writer. Configuration is read and checked once, at cold start: a bad setting fails the
+ * init with a message naming it.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { targetId } from './config.js';
+import { keySchemaSource } from './first-sync/key-schema.js';
+import { parseLoaderConfig } from './first-sync/loader-config.js';
+import { createLoaderHandler } from './first-sync/loader-handler.js';
+import { createLogger, createMetrics } from './observability.js';
+import { createTargetClients, sessionName } from './target-clients.js';
+import { dynamoDbTargetWriter } from './target-writer.js';
+
+const logger = createLogger();
+const metrics = createMetrics();
+
+const config = (() => {
+  try {
+    return parseLoaderConfig(process.env);
+  } catch (err) {
+    logger.error('invalid configuration; fix the setting named below and redeploy', err as Error);
+    throw err;
+  }
+})();
+
+const clients = createTargetClients(config.targets, {
+  stsRegion: process.env.AWS_REGION,
+  sessionName: sessionName('ddbsync', process.env.AWS_LAMBDA_FUNCTION_NAME),
+});
+const writers = config.targets.map((t, i) => dynamoDbTargetWriter(t, clients[i] as (typeof clients)[number]));
+const first = config.targets[0] as (typeof config.targets)[number];
+
+export const handler = createLoaderHandler({
+  config,
+  writers,
+  // The export bucket may be in another region than the function; S3 says which.
+  s3: new S3Client({ followRegionRedirects: true }),
+  keyNames: keySchemaSource(config.keyAttributes, config.excludeAttributes, {
+    id: targetId(first),
+    tableName: first.tableName,
+    client: clients[0] as (typeof clients)[number],
+  }),
+  logger,
+  metrics,
+});
