@@ -2,11 +2,12 @@
 # `make test` runs the whole suite (lint, types, unit, property, integration, Terraform).
 SHELL := /bin/bash
 NPX := npx --no-install
-export AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING := 1
+# The AWS SDK's notice that its Node 20 support ends (it checks for exactly "true").
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: all install build-lambda check-zip lint typecheck test test-unit demo bench docs fmt clean
+.PHONY: all install build build-lambda build-cli check-zip check-cli lint typecheck test test-unit demo bench docs fmt clean
 
-all: build-lambda
+all: build
 
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
@@ -24,6 +25,17 @@ build-lambda: install
 ## Fail if dist/replicator.zip is not what the sources build.
 check-zip: install
 	$(NPX) tsx scripts/build-lambda.ts --check
+
+## Bundle the CLI into dist/ddbsync.mjs, the file `npx ddbsync` runs (no TypeScript loader).
+build-cli: install
+	$(NPX) tsx scripts/build-cli.ts
+
+## Fail if dist/ddbsync.mjs is not what the sources build.
+check-cli: install
+	$(NPX) tsx scripts/build-cli.ts --check
+
+## Both committed builds. The CLI bundles the core (lambda/src) too, so a change there needs both.
+build: build-lambda build-cli
 
 lint: install
 	$(NPX) biome check .
@@ -48,7 +60,7 @@ test-unit: install
 ## The main job end to end on a local AWS (moto): apply examples/cross-account, replicate
 ## through the deployed function and mapping, compare, destroy. Uses the committed zip.
 demo: install
-	AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true $(NPX) tsx scripts/demo.ts
+	$(NPX) tsx scripts/demo.ts
 
 clean:
 	rm -rf .tmp dist/sourcemaps

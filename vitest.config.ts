@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Two cores: run files two at a time so moto servers and Terraform do not starve each other.
     maxWorkers: 2,
-    env: { AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1', NODE_NO_WARNINGS: '1' },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_NO_WARNINGS: '1' },
   },
 });

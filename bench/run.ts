@@ -30,7 +30,6 @@ const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
   AWS_REGION: 'eu-west-1',
   AWS_ACCESS_KEY_ID: 'AKIABENCH',
   AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
   // Node 20 here, nodejs22.x on Lambda: skip the SDK's Node-version warning (it writes to
   // stderr during client construction, which would count in the init times).
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

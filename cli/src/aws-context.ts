@@ -56,10 +56,14 @@ export async function describeTable(
   } catch (err) {
     const name = (err as Error).name;
     if (name === 'ResourceNotFoundException') {
-      throw new ResourceError(`${where} table "${tableName}" does not exist in ${await regionOf(client)}`);
+      throw new ResourceError(`${where} table "${tableName}" does not exist in ${await regionOf(client)}`, {
+        cause: err,
+      });
     }
     if (name === 'AccessDeniedException' || name === 'UnrecognizedClientException') {
-      throw new ResourceError(`${where} table "${tableName}": access denied (${(err as Error).message})`);
+      throw new ResourceError(`${where} table "${tableName}": access denied (${(err as Error).message})`, {
+        cause: err,
+      });
     }
     throw err;
   }

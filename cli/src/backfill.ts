@@ -150,6 +150,7 @@ async function writePage(options: BackfillOptions, items: Item[], now: () => num
     const first = result.failed.values().next().value as Error;
     throw new WriteFailedError(
       `${result.failed.size} of ${entries.length} items of a page could not be written to ${(options.writers[t] as TargetWriter).id}: ${first.message}`,
+      { cause: first },
     );
   });
 }

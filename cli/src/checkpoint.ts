@@ -41,15 +41,16 @@ export function loadCheckpoint(
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CheckpointError(`checkpoint ${path}: cannot read (${(err as Error).message})`);
+    throw new CheckpointError(`checkpoint ${path}: cannot read (${(err as Error).message})`, { cause: err });
   }
-  let file: CheckpointFile;
+  let file: CheckpointFile | null;
   try {
-    file = JSON.parse(text) as CheckpointFile;
-  } catch {
-    throw new CheckpointError(`checkpoint ${path}: not valid JSON; delete it to start over`);
+    file = JSON.parse(text) as CheckpointFile | null;
+  } catch (err) {
+    throw new CheckpointError(`checkpoint ${path}: not valid JSON; delete it to start over`, { cause: err });
   }
-  if (file.version !== 1 || !Array.isArray(file.segments)) {
+  // A segment list that disagrees with its count would resume some segments and skip the rest.
+  if (file?.version !== 1 || !Array.isArray(file.segments) || file.segments.length !== file.totalSegments) {
     throw new CheckpointError(`checkpoint ${path}: not a ddbsync backfill checkpoint`);
   }
   if (file.table !== table) {

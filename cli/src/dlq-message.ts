@@ -1,3 +1,5 @@
+import { CliError } from './errors.js';
+
 /** What Lambda's event source mapping writes to an on-failure destination for a DynamoDB stream batch. */
 export interface StreamBatchInfo {
   readonly shardId: string;
@@ -9,7 +11,7 @@ export interface StreamBatchInfo {
 }
 
 /** The message is not an on-failure record of a DynamoDB stream batch. */
-export class NotAStreamFailureRecord extends Error {
+export class NotAStreamFailureRecord extends CliError {
   override readonly name = 'NotAStreamFailureRecord';
 }
 
@@ -17,8 +19,8 @@ export function parseOnFailureRecord(body: string | undefined): StreamBatchInfo 
   let parsed: unknown;
   try {
     parsed = JSON.parse(body ?? '');
-  } catch {
-    throw new NotAStreamFailureRecord('the message body is not JSON');
+  } catch (err) {
+    throw new NotAStreamFailureRecord('the message body is not JSON', { cause: err });
   }
   const info = (parsed as { DDBStreamBatchInfo?: Record<string, unknown> } | null)?.DDBStreamBatchInfo;
   if (!info || typeof info !== 'object') {

@@ -1,31 +1,36 @@
 import { Command, CommanderError } from 'commander';
 import { backfillCommand } from './commands/backfill.js';
 import { redriveCommand } from './commands/redrive.js';
+import type { ExitSink } from './commands/shared.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
-import { describeError, EXIT, ExitCode } from './errors.js';
+import { describeError, EXIT, type ExitCode } from './errors.js';
 import type { CliIo } from './io.js';
 
 /**
  * Runs the ddbsync CLI on `argv` (without node and script) and resolves to the exit
- * code. Nothing is thrown and nothing calls process.exit: the bin and the tests share it.
+ * code: 0, or the one the command's action recorded, or 2 when something was thrown.
+ * Nothing is thrown and nothing calls process.exit: the bin and the tests share it.
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  let code: ExitCode = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return EXIT.ok;
+    return code;
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
-    if (err instanceof ExitCode) return err.code;
     io.stderr.write(`ddbsync: ${describeError(err)}\n`);
     return EXIT.error;
   }
 }
 
-export function buildProgram(io: CliIo): Command {
+/** The command tree; `exit` receives the exit code of the action that ran (help needs none). */
+export function buildProgram(io: CliIo, exit: ExitSink = () => undefined): Command {
   const program = new Command('ddbsync')
     .description(
       'Operations for a ddbsync replicator: copy a table into its targets, check and repair a copy, ' +
@@ -48,7 +53,7 @@ export function buildProgram(io: CliIo): Command {
       'Exit codes: 0 done (or all well), 1 differences remain / something needs attention, 2 error.',
   );
   for (const make of [backfillCommand, verifyCommand, redriveCommand, statusCommand]) {
-    const command = make(io);
+    const command = make(io, exit);
     command.exitOverride().configureOutput(output(io, `ddbsync ${command.name()} --help`));
     program.addCommand(command);
   }

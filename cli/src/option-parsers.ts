@@ -2,7 +2,8 @@ import { InvalidArgumentError } from 'commander';
 
 export function integerIn(min: number, max: number): (value: string) => number {
   return (value) => {
-    const n = Number(value);
+    // Number('') is 0: an empty value (an unset shell variable) must not pass as zero.
+    const n = value.trim() === '' ? Number.NaN : Number(value);
     if (!Number.isInteger(n) || n < min || n > max) {
       throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
     }

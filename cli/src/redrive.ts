@@ -1,22 +1,14 @@
-import {
-  type _Record,
-  DescribeStreamCommand,
-  type DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type Shard,
-} from '@aws-sdk/client-dynamodb-streams';
+import type { _Record, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Item, ReplicatorConfig, TargetWriter } from '#core';
 import { compareSequenceNumbers, keyString, replicateBatch, toLambdaRecord } from '#core';
 import type { StreamBatchInfo } from './dlq-message.js';
+import { CliError } from './errors.js';
+import { descendantShards, listShards, readToEnd, ShardCursor, StreamTrimmedError } from './stream-reader.js';
 
 /** The batch's records cannot be read any more: trimmed (older than 24 h), or the shard is gone. */
-export class RangeUnreadableError extends Error {
+export class RangeUnreadableError extends CliError {
   override readonly name = 'RangeUnreadableError';
 }
-
-/** Errors that mean "these records are no longer in the stream"; anything else is thrown as is. */
-const GONE = new Set(['TrimmedDataAccessException', 'ResourceNotFoundException']);
 
 /**
  * Empty reads in a row after which an open shard counts as read to its current end
@@ -54,10 +46,20 @@ export async function readRange(streams: DynamoDBStreamsClient, info: StreamBatc
   };
   let closed: boolean;
   try {
-    closed = await readShard(streams, info.streamArn, info.shardId, info.startSequenceNumber, take);
+    const cursor = await ShardCursor.open(streams, info.streamArn, info.shardId, {
+      type: 'AT_SEQUENCE_NUMBER',
+      sequenceNumber: info.startSequenceNumber,
+    });
+    closed = await readToEnd(cursor, {
+      emptyReadsAtEnd: EMPTY_READS_AT_END,
+      onPage: (page) => page.forEach(take),
+    });
   } catch (err) {
-    if (GONE.has((err as Error).name)) {
-      throw new RangeUnreadableError(`${(err as Error).name}: ${(err as Error).message.split('\n')[0]}`);
+    if (err instanceof StreamTrimmedError) throw new RangeUnreadableError(err.message, { cause: err });
+    if ((err as Error).name === 'ResourceNotFoundException') {
+      throw new RangeUnreadableError(`${(err as Error).name}: ${(err as Error).message.split('\n')[0]}`, {
+        cause: err,
+      });
     }
     throw err;
   }
@@ -76,73 +78,20 @@ export async function readRange(streams: DynamoDBStreamsClient, info: StreamBatc
     );
   }
   if (closed) {
-    for (const child of await descendants(streams, info.streamArn, info.shardId)) {
-      await readShard(streams, info.streamArn, child, undefined, (r) => {
-        if (keys.has(keyOf(r))) later.push(r);
+    // Writes to the batch's items after the shard closed went to the shards split from it.
+    for (const child of descendantShards(await listShards(streams, info.streamArn), info.shardId)) {
+      const cursor = await ShardCursor.open(streams, info.streamArn, child.ShardId as string, {
+        type: 'TRIM_HORIZON',
+      });
+      await readToEnd(cursor, {
+        emptyReadsAtEnd: EMPTY_READS_AT_END,
+        onPage: (page) => {
+          for (const r of page) if (keys.has(keyOf(r))) later.push(r);
+        },
       });
     }
   }
   return { batch, later };
-}
-
-/** Reads one shard from a sequence number (or its start); resolves true when the shard is closed. */
-async function readShard(
-  streams: DynamoDBStreamsClient,
-  streamArn: string,
-  shardId: string,
-  from: string | undefined,
-  take: (r: _Record) => void,
-): Promise<boolean> {
-  let iterator = (
-    await streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shardId,
-        ...(from
-          ? { ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: from }
-          : { ShardIteratorType: 'TRIM_HORIZON' }),
-      }),
-    )
-  ).ShardIterator;
-  let empty = 0;
-  while (iterator) {
-    const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-    iterator = out.NextShardIterator;
-    const page = out.Records ?? [];
-    for (const r of page) take(r);
-    empty = page.length === 0 ? empty + 1 : 0;
-    if (empty >= EMPTY_READS_AT_END) return false; // an open shard, read to its current end
-  }
-  return true;
-}
-
-/** Shards split from `shardId` (children, grandchildren, ...), parents before children. */
-async function descendants(
-  streams: DynamoDBStreamsClient,
-  streamArn: string,
-  shardId: string,
-): Promise<string[]> {
-  const shards: Shard[] = [];
-  let start: string | undefined;
-  do {
-    const out = await streams.send(
-      new DescribeStreamCommand({ StreamArn: streamArn, ...(start ? { ExclusiveStartShardId: start } : {}) }),
-    );
-    shards.push(...(out.StreamDescription?.Shards ?? []));
-    start = out.StreamDescription?.LastEvaluatedShardId;
-  } while (start);
-  const out: string[] = [];
-  const queue = [shardId];
-  while (queue.length > 0) {
-    const parent = queue.shift();
-    for (const s of shards) {
-      if (s.ParentShardId === parent && s.ShardId) {
-        out.push(s.ShardId);
-        queue.push(s.ShardId);
-      }
-    }
-  }
-  return out;
 }
 
 export interface RedriveResult {

@@ -138,10 +138,15 @@ async function functionConfig(lambda: LambdaClient, name: string, region: string
   } catch (err) {
     const code = (err as Error).name;
     if (code === 'ResourceNotFoundException') {
-      throw new ResourceError(`function "${name}" does not exist in ${region}`);
+      throw new ResourceError(`function "${name}" does not exist in ${region}`, { cause: err });
     }
     if (code === 'AccessDeniedException' || code === 'UnrecognizedClientException') {
-      throw new ResourceError(`function "${name}": access denied (${(err as Error).message.split('\n')[0]})`);
+      throw new ResourceError(
+        `function "${name}": access denied (${(err as Error).message.split('\n')[0]})`,
+        {
+          cause: err,
+        },
+      );
     }
     throw err;
   }

@@ -28,14 +28,18 @@ export function readTargets(
     try {
       raw = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new UsageError(`${where}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})`);
+      throw new UsageError(`${where}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})`, {
+        cause: err,
+      });
     }
   }
   try {
     return parseTargets(unwrapTerraformOutput(raw), defaultRegion);
   } catch (err) {
     if (err instanceof ConfigError) {
-      throw new UsageError(`${where}: ${err.message.replace(/^REPLICATION_TARGETS/, 'targets')}`);
+      throw new UsageError(`${where}: ${err.message.replace(/^REPLICATION_TARGETS/, 'targets')}`, {
+        cause: err,
+      });
     }
     throw err;
   }

@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DdbsyncError } from './errors.js';
 
 /**
  * An attribute value as it appears in a Lambda stream event: JSON, so binary
@@ -25,7 +26,7 @@ export type Item = Record<string, AttributeValue>;
  * attribute name, list indexes as `[i]`, and nested map keys as `.#i` (the map's i-th
  * entry), never by name, because a nested map's keys are often data (emails, ids).
  */
-export class AttributeValueError extends Error {
+export class AttributeValueError extends DdbsyncError {
   override readonly name = 'AttributeValueError';
   constructor(
     readonly path: string,

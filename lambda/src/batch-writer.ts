@@ -109,7 +109,12 @@ export async function writeBatches(
         const why = lastError
           ? `gave up at the deadline after ${attempt} attempts; last error: ${lastError.name}: ${lastError.message}`
           : 'no time left before the deadline to send';
-        const error = new TargetWriteError(tableName, 'DeadlineExceeded', why);
+        const error = new TargetWriteError(
+          tableName,
+          'DeadlineExceeded',
+          why,
+          lastError ? { cause: lastError } : undefined,
+        );
         for (const i of pending) failed.set(i, error);
         return;
       }
@@ -139,7 +144,8 @@ export async function writeBatches(
         const error = err instanceof Error ? err : new Error(String(err));
         if (!isRetryable(error)) {
           const code = error.name || 'Error';
-          const failure = new TargetWriteError(tableName, code, error.message);
+          // The SDK's error stays as the cause: its request id is what AWS support asks for.
+          const failure = new TargetWriteError(tableName, code, error.message, { cause: error });
           for (const i of pending) failed.set(i, failure);
           return;
         }
@@ -151,6 +157,7 @@ export async function writeBatches(
           tableName,
           'DeadlineExceeded',
           `no time left to retry after ${attempt + 1} attempts; last error: ${lastError.name}: ${lastError.message}`,
+          { cause: lastError },
         );
         for (const i of pending) failed.set(i, error);
         return;

@@ -22,7 +22,15 @@ export {
   writeEntry,
 } from './batch-writer.js';
 export { parseConfig, parseTargets, type ReplicatorConfig, type TargetConfig, targetId } from './config.js';
-export { ConfigError, MalformedRecordError, StreamConfigError, TargetWriteError } from './errors.js';
+export {
+  awsRequestId,
+  ConfigError,
+  DdbsyncError,
+  innermostCause,
+  MalformedRecordError,
+  StreamConfigError,
+  TargetWriteError,
+} from './errors.js';
 export { eventKeyString, keyString, pickKey } from './item-keys.js';
 export { toEventImage, toEventValue, toLambdaRecord } from './lambda-event.js';
 export { planBatch } from './plan.js';

@@ -1,15 +1,22 @@
 /**
- * Named errors. Each carries enough context to act on without reading a stack trace.
+ * Named errors. Each carries enough context to act on without reading a stack trace, and
+ * the error underneath, when there is one, as the standard `cause`.
  */
 
+/** The base of the function's own errors: `cause` keeps what went wrong underneath. */
+export class DdbsyncError extends Error {
+  override readonly name: string = 'DdbsyncError';
+}
+
 /** A setting in the function's environment is missing or invalid. Raised at cold start. */
-export class ConfigError extends Error {
+export class ConfigError extends DdbsyncError {
   override readonly name = 'ConfigError';
   constructor(
     readonly setting: string,
     detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`${setting}: ${detail}`);
+    super(`${setting}: ${detail}`, options);
   }
 }
 
@@ -18,29 +25,49 @@ export class ConfigError extends Error {
  * (no new images to copy) or an excluded attribute that is part of the table's key.
  * Every record of the batch is reported as failed: nothing is skipped silently.
  */
-export class StreamConfigError extends Error {
+export class StreamConfigError extends DdbsyncError {
   override readonly name = 'StreamConfigError';
 }
 
 /** One stream record cannot be interpreted (missing Keys, unknown eventName, ...). */
-export class MalformedRecordError extends Error {
+export class MalformedRecordError extends DdbsyncError {
   override readonly name = 'MalformedRecordError';
   constructor(
     readonly sequenceNumber: string | undefined,
     detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`record ${sequenceNumber ?? '(no sequence number)'}: ${detail}`);
+    super(`record ${sequenceNumber ?? '(no sequence number)'}: ${detail}`, options);
   }
 }
 
-/** A write to a target table failed for good (not retryable, or the deadline passed). */
-export class TargetWriteError extends Error {
+/**
+ * A write to a target table failed for good (not retryable, or the deadline passed). `code`
+ * is the AWS error code (or DeadlineExceeded, UnprocessedItems); `cause` is the SDK's error
+ * itself, which holds the request id AWS support asks for.
+ */
+export class TargetWriteError extends DdbsyncError {
   override readonly name = 'TargetWriteError';
   constructor(
     readonly target: string,
     readonly code: string,
     detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`${target}: ${code}: ${detail}`);
+    super(`${target}: ${code}: ${detail}`, options);
   }
+}
+
+/** The innermost error of `err`'s chain of causes; `err` itself when it has none. */
+export function innermostCause(err: Error): Error {
+  let inner = err;
+  // A few links at most in practice; the bound only guards against a cycle.
+  for (let depth = 0; depth < 8 && inner.cause instanceof Error; depth++) inner = inner.cause;
+  return inner;
+}
+
+/** The request id of an AWS SDK error (it is in `$metadata`); undefined for any other error. */
+export function awsRequestId(err: Error): string | undefined {
+  const id = (err as { $metadata?: { requestId?: unknown } }).$metadata?.requestId;
+  return typeof id === 'string' && id !== '' ? id : undefined;
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { awsRequestId, innermostCause } from './errors.js';
 import type { BatchOutcome } from './replicate.js';
 
 /** Structured JSON logger; service name and level follow POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL. */
@@ -50,10 +51,16 @@ export function reportOutcome(outcome: BatchOutcome, nowMs: number, logger: Logg
     });
   }
   for (const f of outcome.targetFailures) {
+    // The AWS error's name and request id, so a failure can be found in CloudTrail or taken
+    // to AWS support; the cause itself is not logged whole (its $response holds the reply).
+    const cause = f.error.cause instanceof Error ? innermostCause(f.error) : undefined;
+    const requestId = cause && awsRequestId(cause);
     logger.error('target write failed', {
       target: f.target,
       failedItems: f.failedItems,
       reason: f.firstError,
+      ...(cause ? { cause: cause.name } : {}),
+      ...(requestId ? { causeRequestId: requestId } : {}),
     });
   }
   const retryFrom = outcome.response.batchItemFailures[0]?.itemIdentifier;

@@ -10,6 +10,8 @@ export interface TargetFailure {
   readonly target: string;
   readonly failedItems: number;
   readonly firstError: string;
+  /** That first failure itself, whose cause (the SDK's error) names the AWS error and request. */
+  readonly error: Error;
 }
 
 export interface BatchOutcome {
@@ -65,6 +67,7 @@ export async function replicateBatch(
       target: (writers[t] as TargetWriter).id,
       failedItems: result.failed.size,
       firstError: first.message,
+      error: first,
     });
   });
 

@@ -167,9 +167,9 @@ describe('ddbsync backfill', () => {
       checkpoint,
     ];
 
-    // The real bin in its own process, killed hard (no chance to tidy up) once it is part-way.
-    const child = spawn(process.execPath, [join(REPO, 'cli', 'bin', 'ddbsync.mjs'), ...args], {
-      env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' },
+    // The real bin (the built file) in its own process, killed hard (no chance to tidy up) once it is part-way.
+    const child = spawn(process.execPath, [join(REPO, 'dist', 'ddbsync.mjs'), ...args], {
+      env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let childErr = '';

@@ -3,6 +3,7 @@
  * DynamoDB Streams service gives and moto cannot produce (it never trims a stream).
  */
 import {
+  DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -73,5 +74,37 @@ describe('readRange', () => {
     const read = await readRange(client(), info);
     expect(read.batch.map((r) => r.dynamodb?.SequenceNumber)).toEqual(['300', '301', '302']);
     expect(read.later.map((r) => r.dynamodb?.SequenceNumber)).toEqual(['304']);
+  });
+
+  it('follows a closed shard into the shards split from it for later changes to the same items', async () => {
+    const key = (seq: string, pk: string) => ({
+      ...record(seq),
+      dynamodb: { SequenceNumber: seq, Keys: { pk: { S: pk } } },
+    });
+    streams.on(GetShardIteratorCommand).callsFake((input) => ({ ShardIterator: `${input.ShardId}:0` }));
+    streams.on(GetRecordsCommand).callsFake((input) => {
+      switch (input.ShardIterator) {
+        case `${info.shardId}:0`: // the batch, then the shard closes
+          return { Records: [record('300'), record('301'), record('302')] };
+        case 'child:0':
+          return { Records: [key('400', '300'), key('401', 'other')], NextShardIterator: 'child:1' };
+        case 'child:1':
+          return { Records: [], NextShardIterator: 'child:1' };
+        default:
+          throw new Error(`unexpected iterator ${input.ShardIterator}`);
+      }
+    });
+    streams.on(DescribeStreamCommand).resolves({
+      StreamDescription: {
+        Shards: [
+          { ShardId: info.shardId, SequenceNumberRange: { EndingSequenceNumber: '399' } },
+          { ShardId: 'child', ParentShardId: info.shardId },
+          { ShardId: 'unrelated' },
+        ],
+      },
+    });
+    const read = await readRange(client(), info);
+    expect(read.batch.map((r) => r.dynamodb?.SequenceNumber)).toEqual(['300', '301', '302']);
+    expect(read.later.map((r) => r.dynamodb?.SequenceNumber)).toEqual(['400']);
   });
 });

@@ -46,21 +46,16 @@
  *   settingsFromMapping(), but do not leave a moto mapping on a stream you drain here.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  DescribeStreamCommand,
-  type DynamoDBStreamsClient,
-  ExpiredIteratorException,
-  GetRecordsCommand,
-  type GetRecordsCommandOutput,
-  GetShardIteratorCommand,
-  type _Record as SdkStreamRecord,
-  type Shard,
-  ShardIteratorType,
+import type {
+  DynamoDBStreamsClient,
+  _Record as SdkStreamRecord,
+  Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { StreamRecord } from '#core';
 import { toLambdaRecord } from '#core';
+import { listShards, readToEnd, ShardCursor } from '../../cli/src/stream-reader.js';
 import { MAX_PAYLOAD_BYTES } from './local-lambda.js';
 
 /** The mapping's settings, named as in the Lambda API (camel-cased). */
@@ -195,12 +190,15 @@ export function settingsFromMapping(mapping: EventSourceMappingConfiguration): E
 }
 
 interface ShardState {
-  /** Where the next GetRecords reads; absent means "derive from the checkpoint". */
-  iterator?: string;
-  /** Sequence number of the last record checkpointed. */
-  checkpoint?: string;
-  /** Closed and read to its end. */
-  finished: boolean;
+  /** Where the next read starts (after the last batch checkpointed); opened at the first drain if absent. */
+  cursor?: ShardCursor;
+  /** Closed before start() with LATEST: nothing in it is delivered. */
+  skipped?: boolean;
+}
+
+/** Closed and read to its end (or skipped). */
+function finished(state: ShardState | undefined): boolean {
+  return state?.skipped === true || state?.cursor?.closed === true;
 }
 
 interface PendingBatch {
@@ -284,21 +282,15 @@ export class LocalEventSourceMapping {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    for (const shard of await this.describeShards()) {
+    for (const shard of await listShards(this.streams, this.settings.streamArn)) {
       const id = shard.ShardId as string;
       if (this.settings.startingPosition === 'TRIM_HORIZON') {
-        this.shards.set(id, { finished: false });
+        this.shards.set(id, {});
       } else if (shard.SequenceNumberRange?.EndingSequenceNumber) {
-        this.shards.set(id, { finished: true }); // closed: nothing new will arrive in it
+        this.shards.set(id, { skipped: true }); // closed: nothing new will arrive in it
       } else {
-        const it = await this.streams.send(
-          new GetShardIteratorCommand({
-            StreamArn: this.settings.streamArn,
-            ShardId: id,
-            ShardIteratorType: ShardIteratorType.LATEST,
-          }),
-        );
-        this.shards.set(id, { finished: false, ...(it.ShardIterator ? { iterator: it.ShardIterator } : {}) });
+        const cursor = await ShardCursor.open(this.streams, this.settings.streamArn, id, { type: 'LATEST' });
+        this.shards.set(id, { cursor });
       }
     }
   }
@@ -307,7 +299,7 @@ export class LocalEventSourceMapping {
   async drain(): Promise<DrainStats> {
     await this.start();
     const stats: DrainStats = { invocations: 0, records: 0, retries: 0, sentToDlq: 0, failureRecords: 0 };
-    const shards = await this.describeShards();
+    const shards = await listShards(this.streams, this.settings.streamArn);
     const known = new Set(shards.map((s) => s.ShardId as string));
     const done = new Set<string>();
     // Parents first: a shard is read once its parent is finished or gone from the stream.
@@ -317,8 +309,7 @@ export class LocalEventSourceMapping {
         const id = shard.ShardId as string;
         if (done.has(id)) continue;
         const parent = shard.ParentShardId;
-        const parentState = parent ? this.shards.get(parent) : undefined;
-        if (parent && known.has(parent) && !parentState?.finished) continue;
+        if (parent && known.has(parent) && !finished(this.shards.get(parent))) continue;
         await this.drainShard(shard, stats);
         done.add(id);
         progress = true;
@@ -327,74 +318,26 @@ export class LocalEventSourceMapping {
     return stats;
   }
 
-  private async describeShards(): Promise<Shard[]> {
-    const shards: Shard[] = [];
-    let start: string | undefined;
-    do {
-      const out = await this.streams.send(
-        new DescribeStreamCommand({
-          StreamArn: this.settings.streamArn,
-          ...(start ? { ExclusiveStartShardId: start } : {}),
-        }),
-      );
-      shards.push(...(out.StreamDescription?.Shards ?? []));
-      start = out.StreamDescription?.LastEvaluatedShardId;
-    } while (start);
-    return shards;
-  }
-
-  private async iteratorFor(shardId: string, state: ShardState): Promise<string | undefined> {
-    if (state.iterator) return state.iterator;
-    const out = await this.streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: this.settings.streamArn,
-        ShardId: shardId,
-        ...(state.checkpoint
-          ? { ShardIteratorType: ShardIteratorType.AFTER_SEQUENCE_NUMBER, SequenceNumber: state.checkpoint }
-          : { ShardIteratorType: ShardIteratorType.TRIM_HORIZON }),
-      }),
-    );
-    return out.ShardIterator;
-  }
-
   private async drainShard(shard: Shard, stats: DrainStats): Promise<void> {
     const shardId = shard.ShardId as string;
     let state = this.shards.get(shardId);
     if (!state) {
-      state = { finished: false };
+      state = {}; // appeared after start(): read from its beginning
       this.shards.set(shardId, state);
     }
-    while (!state.finished) {
-      const iterator = await this.iteratorFor(shardId, state);
-      if (!iterator) {
-        state.finished = true;
-        break;
-      }
-      let out: GetRecordsCommandOutput;
-      try {
-        out = await this.streams.send(
-          new GetRecordsCommand({ ShardIterator: iterator, Limit: this.settings.batchSize }),
-        );
-      } catch (err) {
-        if (err instanceof ExpiredIteratorException) {
-          delete state.iterator; // re-derive from the checkpoint
-          continue;
-        }
-        throw err;
-      }
-      const records = out.Records ?? [];
-      if (out.NextShardIterator) state.iterator = out.NextShardIterator;
-      else {
-        delete state.iterator;
-        state.finished = true; // closed shard, read to its end
-      }
-      stats.records += records.length;
-      for (const batch of this.splitByPayload(records)) {
-        await this.deliver(shardId, batch, stats);
-        state.checkpoint = sequenceOf(batch[batch.length - 1] as SdkStreamRecord);
-      }
-      if (records.length === 0) break; // the current end of an open shard
-    }
+    if (finished(state)) return;
+    state.cursor ??= await ShardCursor.open(this.streams, this.settings.streamArn, shardId, {
+      type: 'TRIM_HORIZON',
+    });
+    // The first empty read is the current end of an open shard; the next drain reads on from there.
+    await readToEnd(state.cursor, {
+      limit: this.settings.batchSize,
+      emptyReadsAtEnd: 1,
+      onPage: async (records) => {
+        stats.records += records.length;
+        for (const batch of this.splitByPayload(records)) await this.deliver(shardId, batch, stats);
+      },
+    });
   }
 
   /** Consecutive runs of records whose event stays within Lambda's 6 MB payload limit. */

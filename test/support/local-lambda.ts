@@ -122,7 +122,6 @@ function functionEnvironment(
 ): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
-    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
     // What the bundled SDK reads (Lambda's nodejs22.x would not warn at all).
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     LAMBDA_TASK_ROOT: codeDir,

@@ -4,15 +4,14 @@
  * refuses, or leaves items unprocessed, as DynamoDB does under load. Time is a fake
  * clock that sleeps and sends advance, so the writer's deadline is exercised for real.
  */
-import type { BatchWriteItemCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb';
-import type { Item } from '../../lambda/src/attribute-values.js';
+import type { AttributeValue, BatchWriteItemCommandOutput, WriteRequest } from '@aws-sdk/client-dynamodb';
 import {
   type BatchWriteRequest,
   type WireWriteRequest,
   writeBatches,
 } from '../../lambda/src/batch-writer.js';
 import type { TargetWriter } from '../../lambda/src/target-writer.js';
-import { canonicalItem } from './arbitraries.js';
+import { canonical, canonicalItem } from './arbitraries.js';
 import { sdkWriteRequest } from './records.js';
 
 export class FakeClock {
@@ -47,8 +46,24 @@ export class ServiceError extends Error {
 /** Canonical stored form of an item: exact bytes, order-independent. */
 export type StoredItem = ReturnType<typeof canonicalItem>;
 
+/**
+ * The identity of an item's key as DynamoDB sees it: the key attributes' types and exact
+ * values (a binary's bytes, a number's digits). Numbers are compared as text, which is
+ * their value only in the normalized form DynamoDB stores and streams them in (the
+ * generators make no other). Throws when a key attribute is missing.
+ */
+export function keyIdentity(item: Record<string, AttributeValue>, keyNames: readonly string[]): string {
+  return JSON.stringify(
+    keyNames.map((name) => {
+      const v = Object.hasOwn(item, name) ? item[name] : undefined;
+      if (v === undefined) throw new Error(`item without its key attribute ${JSON.stringify(name)}`);
+      return canonical(v);
+    }),
+  );
+}
+
 export class FakeTable {
-  /** Items by the `pk` string key attribute. */
+  /** Items by keyIdentity. */
   readonly items = new Map<string, StoredItem>();
   /** Protocol violations seen (over-large batches, a key twice in one request). */
   readonly violations: string[] = [];
@@ -58,6 +73,7 @@ export class FakeTable {
 
   constructor(
     readonly tableName: string,
+    readonly keyNames: readonly string[],
     private readonly random: () => number,
     private readonly clock: FakeClock,
     faultRate: number,
@@ -71,8 +87,16 @@ export class FakeTable {
     // What DynamoDB reads is the body; its items come back through the SDK in the SDK's form.
     const body = JSON.parse(request.body) as { RequestItems: Record<string, WireWriteRequest[]> };
     const requests: WriteRequest[] = (body.RequestItems[this.tableName] ?? []).map(sdkWriteRequest);
-    const keys = requests.map(keyOf);
+    const keyOf = (r: WriteRequest) =>
+      keyIdentity(r.PutRequest?.Item ?? r.DeleteRequest?.Key ?? {}, this.keyNames);
     if (requests.length === 0 || requests.length > 25) this.violations.push(`${requests.length} requests`);
+    // DynamoDB refuses the whole request for either of these (ValidationException).
+    const misfits = requests.filter((r) => !this.fitsSchema(r));
+    if (misfits.length > 0) {
+      this.violations.push(`a request whose key is not the table's: ${JSON.stringify(misfits[0])}`);
+      throw new ServiceError('ValidationException', { httpStatusCode: 400 });
+    }
+    const keys = requests.map(keyOf);
     if (new Set(keys).size !== keys.length) this.violations.push('a key twice in one BatchWriteItem');
 
     const roll = this.random();
@@ -96,6 +120,14 @@ export class FakeTable {
     };
   };
 
+  /** A put has every key attribute; a delete's key has the key attributes and nothing else. */
+  private fitsSchema(r: WriteRequest): boolean {
+    const image = r.PutRequest?.Item ?? r.DeleteRequest?.Key ?? {};
+    const names = Object.keys(image);
+    if (!this.keyNames.every((n) => names.includes(n))) return false;
+    return r.PutRequest !== undefined || names.length === this.keyNames.length;
+  }
+
   writer(): TargetWriter {
     return {
       id: `${this.tableName}@us-east-1`,
@@ -108,11 +140,4 @@ export class FakeTable {
         }),
     };
   }
-}
-
-function keyOf(r: WriteRequest): string {
-  const item: Item = r.PutRequest?.Item ?? r.DeleteRequest?.Key ?? {};
-  const pk = item.pk?.S;
-  if (pk === undefined) throw new Error('request without a pk');
-  return pk;
 }

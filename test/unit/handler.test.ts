@@ -198,6 +198,36 @@ describe('handler', () => {
     });
   });
 
+  it('names the AWS error and its request id on the target failure line', async () => {
+    const ddb = mockClient(DynamoDBClient);
+    ddb.on(BatchWriteItemCommand).rejects(
+      new DynamoDBServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400, requestId: 'Q1V3R2FKP0LMN8SBJ7AEMVJF66VV4KQNSO5AEMVJF66Q9ASUAAJG' },
+        message: 'User is not authorized to perform: dynamodb:BatchWriteItem',
+      }),
+    );
+    try {
+      const writer = dynamoDbTargetWriter(
+        { tableName: 'orders-replica', region: 'us-east-1' },
+        new DynamoDBClient({ region: 'us-east-1' }),
+      );
+      await handlerWith([writer])({ Records: [put('30', 'a')] }, context(60_000));
+    } finally {
+      ddb.restore();
+    }
+    const line = printed().find((l) => l.message === 'target write failed');
+    expect(line).toMatchObject({
+      level: 'ERROR',
+      target: 'orders-replica@us-east-1',
+      failedItems: 1,
+      cause: 'AccessDeniedException',
+      causeRequestId: 'Q1V3R2FKP0LMN8SBJ7AEMVJF66VV4KQNSO5AEMVJF66Q9ASUAAJG',
+    });
+    expect(line?.reason).toContain('AccessDeniedException');
+  });
+
   it('never logs item contents, even when writes fail and records are malformed', async () => {
     const SECRET = 'sk_live_4242-do-not-log';
     const ddb = mockClient(DynamoDBClient);

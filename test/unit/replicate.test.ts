@@ -63,7 +63,12 @@ describe('replicateBatch', () => {
     expect(outcome.failedRecords).toBe(2);
     expect(outcome.itemsPut).toBe(2);
     expect(outcome.targetFailures).toEqual([
-      { target: 't2', failedItems: 1, firstError: expect.stringContaining('AccessDeniedException') },
+      {
+        target: 't2',
+        failedItems: 1,
+        firstError: expect.stringContaining('AccessDeniedException'),
+        error: expect.any(TargetWriteError),
+      },
     ]);
   });
 

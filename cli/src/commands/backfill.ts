@@ -2,11 +2,11 @@ import { Command } from 'commander';
 import { createTargetWriters, targetId } from '#core';
 import { describeTable, tableClient } from '../aws-context.js';
 import { backfill } from '../backfill.js';
-import { EXIT, ExitCode } from '../errors.js';
+import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { integerIn, positiveNumber } from '../option-parsers.js';
 import { createProgress } from '../progress.js';
-import { addTableOptions, globals, resolveTables, type TableOptions } from './shared.js';
+import { addTableOptions, type ExitSink, globals, resolveTables, type TableOptions } from './shared.js';
 
 interface BackfillFlags extends TableOptions {
   segments: number;
@@ -21,7 +21,7 @@ interface BackfillFlags extends TableOptions {
   writeTimeout: number;
 }
 
-export function backfillCommand(io: CliIo): Command {
+export function backfillCommand(io: CliIo, exit: ExitSink): Command {
   const command = new Command('backfill').description(
     'Copy every item of the source table into the targets (the stream only carries changes made after ' +
       'it was turned on). Turn replication on first, then backfill, then run `ddbsync verify --repair`.',
@@ -129,7 +129,8 @@ Exit codes: 0 copied (or counted), 2 error, 130 interrupted (resume with the sam
         io.stderr.write(
           `backfill interrupted: ${result.copiedTotal} items copied so far${flags.checkpoint ? `; rerun the same command (same --checkpoint ${flags.checkpoint}) to resume` : '; without --checkpoint a rerun starts over'}\n`,
         );
-        throw new ExitCode(EXIT.interrupted);
+        exit(EXIT.interrupted);
+        return;
       }
       io.stdout.write(
         `backfill complete: ${result.written} items written to ${where} in ${result.seconds.toFixed(1)} s (${rate} items/s)` +

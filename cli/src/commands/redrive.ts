@@ -11,12 +11,12 @@ import { Command } from 'commander';
 import { createTargetWriters } from '#core';
 import { awsContext } from '../aws-context.js';
 import { NotAStreamFailureRecord, parseOnFailureRecord, streamRegion } from '../dlq-message.js';
-import { EXIT, ExitCode, ResourceError, UsageError } from '../errors.js';
+import { EXIT, ResourceError, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { integerIn, nameList, positiveNumber } from '../option-parsers.js';
 import { RangeUnreadableError, redriveBatch } from '../redrive.js';
 import { readTargets } from '../targets-input.js';
-import { globals } from './shared.js';
+import { type ExitSink, globals } from './shared.js';
 
 interface RedriveFlags {
   queueUrl: string;
@@ -28,7 +28,7 @@ interface RedriveFlags {
   writeTimeout: number;
 }
 
-export function redriveCommand(io: CliIo): Command {
+export function redriveCommand(io: CliIo, exit: ExitSink): Command {
   return new Command('redrive')
     .description(
       'Apply again the batches the event source mapping gave up on: for each on-failure record in the ' +
@@ -155,7 +155,7 @@ Exit codes: 0 every message redriven (or none waiting), 1 some messages kept, 2 
         }
       }
       io.stdout.write(`redrive: ${redriven} redriven, ${kept.length} kept in the queue\n`);
-      if (kept.length > 0) throw new ExitCode(EXIT.differences);
+      if (kept.length > 0) exit(EXIT.differences);
     });
 }
 
@@ -175,7 +175,7 @@ async function resolveQueueUrl(sqs: SQSClient, queue: string): Promise<string> {
     return out.QueueUrl as string;
   } catch (err) {
     if ((err as Error).name.includes('NonExistentQueue') || (err as Error).name === 'QueueDoesNotExist') {
-      throw new ResourceError(`dead-letter queue ${queue} does not exist`);
+      throw new ResourceError(`dead-letter queue ${queue} does not exist`, { cause: err });
     }
     throw err;
   }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { TargetConfig } from '#core';
 import { type AwsContext, awsContext, type GlobalOptions } from '../aws-context.js';
-import { UsageError } from '../errors.js';
+import { type ExitCode, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { nameList } from '../option-parsers.js';
 import { readTargets } from '../targets-input.js';
@@ -69,3 +69,9 @@ export function resolveTables(
 export function globals(command: Command): GlobalOptions {
   return command.optsWithGlobals() as GlobalOptions;
 }
+
+/**
+ * Where a command's action records its exit code when it is not 0 (differences found, some
+ * messages kept, interrupted); run() returns it. Thrown errors are for what went wrong.
+ */
+export type ExitSink = (code: ExitCode) => void;

@@ -2,12 +2,12 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { Command } from 'commander';
 import { sessionName } from '#core';
 import { awsContext } from '../aws-context.js';
-import { EXIT, ExitCode } from '../errors.js';
+import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { integerIn } from '../option-parsers.js';
 import { replicatorStatus } from '../status.js';
 import { formatStatus } from '../status-view.js';
-import { globals } from './shared.js';
+import { type ExitSink, globals } from './shared.js';
 
 interface StatusFlags {
   function: string;
@@ -17,7 +17,7 @@ interface StatusFlags {
   json?: boolean;
 }
 
-export function statusCommand(io: CliIo): Command {
+export function statusCommand(io: CliIo, exit: ExitSink): Command {
   return new Command('status')
     .description(
       'Show a deployed replicator on one screen: its stream mapping (state, last result, settings), ' +
@@ -64,6 +64,6 @@ in the dead-letter queue, errors, a growing iterator age), 2 error.`,
         ...(credentials ? { credentials } : {}),
       });
       io.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
-      if (status.attention.length > 0) throw new ExitCode(EXIT.differences);
+      if (status.attention.length > 0) exit(EXIT.differences);
     });
 }

@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import { dynamoDbTargetWriter, targetId } from '#core';
 import { describeTable, tableClient } from '../aws-context.js';
-import { EXIT, ExitCode } from '../errors.js';
+import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { fraction, integerIn } from '../option-parsers.js';
 import { TableReader } from '../table-reads.js';
 import { verifyTables } from '../verify.js';
 import { reportJson, summaryLines, writeReport } from '../verify-report.js';
-import { addTableOptions, globals, resolveTables, type TableOptions } from './shared.js';
+import { addTableOptions, type ExitSink, globals, resolveTables, type TableOptions } from './shared.js';
 
 interface VerifyFlags extends TableOptions {
   segments: number;
@@ -20,7 +20,7 @@ interface VerifyFlags extends TableOptions {
   maxListed: number;
 }
 
-export function verifyCommand(io: CliIo): Command {
+export function verifyCommand(io: CliIo, exit: ExitSink): Command {
   const command = new Command('verify').description(
     'Compare the source table with each target: items missing, extra or different (exact bytes). ' +
       'Differences found by the scans are re-read with consistent reads on both sides before they are reported.',
@@ -104,7 +104,7 @@ Exit codes: 0 the tables are equal (after repair, with --repair), 1 differences 
       io.stdout.write(
         `differences remain${sampled}${flags.repair ? '' : '; run again with --repair to fix them'}\n`,
       );
-      throw new ExitCode(EXIT.differences);
+      exit(EXIT.differences);
     });
   return command;
 }

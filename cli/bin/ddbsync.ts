@@ -1,17 +1,14 @@
-#!/usr/bin/env node
-// The ddbsync CLI. Node 20 cannot run TypeScript itself, so the sources are loaded
-// through tsx's loader (a dependency of this repository): what runs is always the
-// checked-out code, with no build step to forget.
-import { register } from 'tsx/esm/api';
-
-process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING ??= '1';
-register();
-const { run } = await import('../src/main.ts');
-const { processIo } = await import('../src/io.ts');
+/**
+ * The ddbsync process: the entry that scripts/build-cli.ts bundles into dist/ddbsync.mjs,
+ * the file package.json's bin runs. Only the process glue lives here; the commands are
+ * in cli/src and run in-process in the tests through run().
+ */
+import { processIo } from '../src/io.js';
+import { run } from '../src/main.js';
 
 // Output piped into a reader that closed early (`ddbsync status | head`): stop quietly.
 for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err) => {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
