@@ -193,6 +193,10 @@ resource "aws_lambda_function" "canary" {
       error_message = "canary.heartbeat_key has the wrong type for the table's key: ${join("; ", local.heartbeat_type_mismatches)}. Use the type of the table's attribute definition."
     }
     precondition {
+      condition     = length(local.heartbeat_key) == 0 || anytrue([for name, value in local.heartbeat_key : try(startswith(value.S, local.heartbeat_prefix), false)])
+      error_message = "canary.heartbeat_key has no string key attribute starting with the reserved prefix ${local.heartbeat_prefix}: without it a heartbeat could overwrite one of your items, and drift detection and verify could not tell it apart. Give the partition key (or, for a number or binary partition key, the sort key) a value such as \"${local.heartbeat_prefix}canary\"."
+    }
+    precondition {
       condition     = local.heartbeat_partition_type != "S" || startswith(local.heartbeat_partition_value == null ? "" : local.heartbeat_partition_value, local.heartbeat_prefix)
       error_message = "canary.heartbeat_key's partition key value \"${local.heartbeat_partition_value == null ? "" : local.heartbeat_partition_value}\" must start with the reserved prefix ${local.heartbeat_prefix} (for example \"${local.heartbeat_prefix}\" or \"${local.heartbeat_prefix}canary\"), so that heartbeats never collide with your items; the canary's role may only write that partition."
     }

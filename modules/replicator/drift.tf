@@ -152,6 +152,7 @@ resource "aws_lambda_function" "drift" {
         SOURCE_TABLE                 = coalesce(local.source_table_name, "-")
         HEALTH_TARGETS               = local.health_targets_json
         EXCLUDE_ATTRIBUTES           = join(",", var.exclude_attributes)
+        SKIP_TTL_DELETES             = tostring(var.skip_ttl_deletes)
         SAMPLE_ITEMS                 = tostring(var.drift_detection.sample_items)
         SAMPLE_TOTAL_SEGMENTS        = tostring(var.drift_detection.sample_segments)
         READ_CAPACITY                = tostring(var.drift_detection.read_capacity)
@@ -161,8 +162,6 @@ resource "aws_lambda_function" "drift" {
         POWERTOOLS_METRICS_NAMESPACE = var.metrics_namespace
         POWERTOOLS_LOG_LEVEL         = var.log_level
       },
-      # Heartbeats differ between source and targets by design while they travel: skipped.
-      local.canary_enabled ? { HEARTBEAT_KEY = jsonencode(local.heartbeat_key) } : {},
       local.drift_report_bucket == null ? {} : { REPORT_BUCKET = local.drift_report_bucket },
     )
   }

@@ -486,8 +486,8 @@ variable "canary" {
     EndToEndLatency (ms, resolution poll_interval_ms) and HeartbeatMissing (1 when it has not
     arrived within miss_threshold_seconds, else 0) per target, with alarms on both.
     heartbeat_key is the heartbeat item's full key as DynamoDB JSON; a string partition key
-    value must start with the reserved prefix __ddbsync_heartbeat__, which your own items must
-    not use. ttl_attribute (the table's TTL attribute, if any) makes heartbeats expire after
+    value (else a string sort key value) must start with the reserved prefix
+    __ddbsync_heartbeat__, which your own items must not use. ttl_attribute (the table's TTL attribute, if any) makes heartbeats expire after
     ttl_seconds. The latency alarm fires after latency_alarm_runs runs slower than
     latency_alarm_ms; alarm_period_seconds defaults to the rate() interval and must be given
     for a cron() schedule.
@@ -537,8 +537,8 @@ variable "canary" {
     error_message = "canary.miss_threshold_seconds must be a whole number from 1 to 840 (the canary function's timeout is this plus 30 seconds, at most 900)."
   }
   validation {
-    condition     = var.canary.poll_interval_ms >= 10 && var.canary.poll_interval_ms <= 10000 && floor(var.canary.poll_interval_ms) == var.canary.poll_interval_ms
-    error_message = "canary.poll_interval_ms must be a whole number from 10 to 10000 (it is the resolution of EndToEndLatency, and each poll is one consistent GetItem per target)."
+    condition     = var.canary.poll_interval_ms >= 50 && var.canary.poll_interval_ms <= 60000 && floor(var.canary.poll_interval_ms) == var.canary.poll_interval_ms && var.canary.poll_interval_ms < var.canary.miss_threshold_seconds * 1000
+    error_message = "canary.poll_interval_ms must be a whole number from 50 to 60000 and shorter than miss_threshold_seconds (it is the resolution of EndToEndLatency, and each poll is one consistent GetItem per target)."
   }
   validation {
     condition     = var.canary.latency_alarm_ms > 0 && var.canary.latency_alarm_ms < var.canary.miss_threshold_seconds * 1000
@@ -601,8 +601,8 @@ variable "drift_detection" {
     error_message = "drift_detection.read_capacity must be a whole number of read capacity units per second from 1 to 40000."
   }
   validation {
-    condition     = var.drift_detection.recheck_delay_seconds >= 0 && var.drift_detection.recheck_delay_seconds <= 600
-    error_message = "drift_detection.recheck_delay_seconds must be from 0 to 600; make it longer than your replication lag so that changes in flight are not reported."
+    condition     = var.drift_detection.recheck_delay_seconds >= 0 && var.drift_detection.recheck_delay_seconds <= 600 && floor(var.drift_detection.recheck_delay_seconds) == var.drift_detection.recheck_delay_seconds
+    error_message = "drift_detection.recheck_delay_seconds must be a whole number from 0 to 600; make it longer than your replication lag so that changes in flight are not reported."
   }
   validation {
     condition     = var.drift_detection.report_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", coalesce(var.drift_detection.report_bucket, "-")))
@@ -617,8 +617,8 @@ variable "drift_detection" {
     error_message = "drift_detection.alarm_period_seconds must be a multiple of 60 from 60 to 86400, or null to use the schedule's rate() interval."
   }
   validation {
-    condition     = var.drift_detection.timeout_seconds >= 10 && var.drift_detection.timeout_seconds <= 900 && floor(var.drift_detection.timeout_seconds) == var.drift_detection.timeout_seconds && var.drift_detection.timeout_seconds > var.drift_detection.recheck_delay_seconds
-    error_message = "drift_detection.timeout_seconds must be a whole number from 10 to 900 and longer than recheck_delay_seconds (a run samples, waits the delay, then re-checks)."
+    condition     = var.drift_detection.timeout_seconds >= 30 && var.drift_detection.timeout_seconds <= 900 && floor(var.drift_detection.timeout_seconds) == var.drift_detection.timeout_seconds && var.drift_detection.timeout_seconds >= var.drift_detection.recheck_delay_seconds + 60
+    error_message = "drift_detection.timeout_seconds must be a whole number from 30 to 900 and at least recheck_delay_seconds + 60: a run samples, waits the delay, then keeps about 25 s for the re-check, repair, metrics and report."
   }
 }
 

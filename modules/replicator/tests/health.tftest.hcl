@@ -195,23 +195,23 @@ run "canary_numeric_partition_key_has_no_leading_keys_condition" {
     values = {
       arn              = "arn:aws:dynamodb:us-east-1:111111111111:table/orders"
       hash_key         = "id"
-      range_key        = null
+      range_key        = "kind"
       stream_enabled   = true
       stream_view_type = "NEW_AND_OLD_IMAGES"
       stream_arn       = "arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/2024-01-01T00:00:00.000"
-      attribute        = [{ name = "id", type = "N" }]
+      attribute        = [{ name = "id", type = "N" }, { name = "kind", type = "S" }]
     }
   }
 
   variables {
-    canary = { enabled = true, heartbeat_key = "{\"id\":{\"N\":\"-1\"}}" }
+    canary = { enabled = true, heartbeat_key = "{\"id\":{\"N\":\"-1\"},\"kind\":{\"S\":\"__ddbsync_heartbeat__\"}}" }
   }
 
   assert {
     condition = jsonencode({ for c in [for s in data.aws_iam_policy_document.canary[0].statement : s.condition if s.sid == "WriteHeartbeat"][0] : c.variable => [c.test, sort(c.values)] }) == jsonencode({
-      "dynamodb:Attributes" = ["ForAllValues:StringEquals", ["ddbsync_heartbeat_at", "ddbsync_heartbeat_id", "id"]]
+      "dynamodb:Attributes" = ["ForAllValues:StringEquals", ["ddbsync_heartbeat_at", "ddbsync_heartbeat_id", "id", "kind"]]
     })
-    error_message = "With a number partition key the heartbeat write is limited by dynamodb:Attributes only (IAM compares LeadingKeys as strings)."
+    error_message = "With a number partition key (the reserved prefix on the sort key) the heartbeat write is limited by dynamodb:Attributes only (IAM compares LeadingKeys as strings)."
   }
 }
 
@@ -275,7 +275,7 @@ run "drift_reads_the_source_and_repairs_targets" {
       SOURCE_TABLE                 = "orders"
       HEALTH_TARGETS               = aws_lambda_function.canary[0].environment[0].variables.HEALTH_TARGETS
       EXCLUDE_ATTRIBUTES           = "ssn"
-      HEARTBEAT_KEY                = "{\"pk\":{\"S\":\"__ddbsync_heartbeat__\"},\"sk\":{\"S\":\"canary\"}}"
+      SKIP_TTL_DELETES             = "false"
       SAMPLE_ITEMS                 = "500"
       SAMPLE_TOTAL_SEGMENTS        = "1000"
       READ_CAPACITY                = "100"
@@ -286,7 +286,7 @@ run "drift_reads_the_source_and_repairs_targets" {
       POWERTOOLS_METRICS_NAMESPACE = "ddbsync"
       POWERTOOLS_LOG_LEVEL         = "INFO"
     })
-    error_message = "The drift function's environment must be the contract's (heartbeat key so heartbeats are skipped, exclusions as the replicator's)."
+    error_message = "The drift function's environment must be the contract's (exclusions and TTL-delete skipping as the replicator's)."
   }
   assert {
     condition     = aws_lambda_function.drift[0].handler == "drift.handler" && aws_lambda_function.drift[0].filename == aws_lambda_function.this.filename && aws_lambda_function.drift[0].timeout == 300
@@ -330,8 +330,8 @@ run "drift_without_repair_is_read_only" {
     error_message = "Without repair, drift detection must not write any table or bucket."
   }
   assert {
-    condition     = !contains(keys(aws_lambda_function.drift[0].environment[0].variables), "HEARTBEAT_KEY") && !contains(keys(aws_lambda_function.drift[0].environment[0].variables), "REPORT_BUCKET") && aws_lambda_function.drift[0].environment[0].variables.REPAIR == "false"
-    error_message = "Without the canary and a bucket, no heartbeat key or report bucket is set, and repair is off."
+    condition     = !contains(keys(aws_lambda_function.drift[0].environment[0].variables), "REPORT_BUCKET") && aws_lambda_function.drift[0].environment[0].variables.REPAIR == "false"
+    error_message = "Without a bucket no report bucket is set, and repair is off by default."
   }
 }
 
@@ -449,4 +449,50 @@ run "rejects_cron_schedule_without_alarm_period" {
   }
 
   expect_failures = [aws_lambda_function.drift]
+}
+
+run "rejects_heartbeat_key_without_a_reserved_string" {
+  command = plan
+
+  override_data {
+    target = data.aws_dynamodb_table.source[0]
+    values = {
+      arn              = "arn:aws:dynamodb:us-east-1:111111111111:table/orders"
+      hash_key         = "id"
+      range_key        = null
+      stream_enabled   = true
+      stream_view_type = "NEW_AND_OLD_IMAGES"
+      stream_arn       = "arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/2024-01-01T00:00:00.000"
+      attribute        = [{ name = "id", type = "N" }]
+    }
+  }
+
+  variables {
+    canary = { enabled = true, heartbeat_key = "{\"id\":{\"N\":\"-1\"}}" }
+  }
+
+  expect_failures = [aws_lambda_function.canary]
+}
+
+run "rejects_heartbeat_key_of_the_wrong_type" {
+  command = plan
+
+  override_data {
+    target = data.aws_dynamodb_table.source[0]
+    values = {
+      arn              = "arn:aws:dynamodb:us-east-1:111111111111:table/orders"
+      hash_key         = "pk"
+      range_key        = "sk"
+      stream_enabled   = true
+      stream_view_type = "NEW_AND_OLD_IMAGES"
+      stream_arn       = "arn:aws:dynamodb:us-east-1:111111111111:table/orders/stream/2024-01-01T00:00:00.000"
+      attribute        = [{ name = "pk", type = "S" }, { name = "sk", type = "N" }]
+    }
+  }
+
+  variables {
+    canary = { enabled = true, heartbeat_key = "{\"pk\":{\"S\":\"__ddbsync_heartbeat__\"},\"sk\":{\"S\":\"canary\"}}" }
+  }
+
+  expect_failures = [aws_lambda_function.canary]
 }
