@@ -134,14 +134,18 @@ locals {
     ],
   )
 
-  dashboard_alarm_arns = concat(
-    [for a in aws_cloudwatch_metric_alarm.function : a.arn],
-    aws_cloudwatch_metric_alarm.dlq[*].arn,
-    [for a in aws_cloudwatch_metric_alarm.heartbeat_missing : a.arn],
-    [for a in aws_cloudwatch_metric_alarm.end_to_end_latency : a.arn],
-    [for a in aws_cloudwatch_metric_alarm.drifted_items : a.arn],
-    [for a in aws_cloudwatch_metric_alarm.health_function_errors : a.arn],
-  )
+  # Built from the alarms' names (known when planning) rather than their computed ARNs, so
+  # that the dashboard's body is known at plan time too.
+  dashboard_alarm_arns = [
+    for name in concat(
+      [for a in aws_cloudwatch_metric_alarm.function : a.alarm_name],
+      aws_cloudwatch_metric_alarm.dlq[*].alarm_name,
+      [for a in aws_cloudwatch_metric_alarm.heartbeat_missing : a.alarm_name],
+      [for a in aws_cloudwatch_metric_alarm.end_to_end_latency : a.alarm_name],
+      [for a in aws_cloudwatch_metric_alarm.drifted_items : a.alarm_name],
+      [for a in aws_cloudwatch_metric_alarm.health_function_errors : a.alarm_name],
+    ) : "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${name}"
+  ]
   # The alarm widget shows at most 100 alarms.
   alarm_widget_rows = var.create_alarms ? 3 : 0
 
@@ -187,4 +191,14 @@ resource "aws_cloudwatch_dashboard" "this" {
 
   dashboard_name = local.dashboard_name
   dashboard_body = jsonencode({ widgets = local.dashboard_widgets })
+
+  # The alarm widget names the alarms; create them first.
+  depends_on = [
+    aws_cloudwatch_metric_alarm.function,
+    aws_cloudwatch_metric_alarm.dlq,
+    aws_cloudwatch_metric_alarm.heartbeat_missing,
+    aws_cloudwatch_metric_alarm.end_to_end_latency,
+    aws_cloudwatch_metric_alarm.drifted_items,
+    aws_cloudwatch_metric_alarm.health_function_errors,
+  ]
 }
