@@ -16,9 +16,33 @@ const mapsDir = join(root, 'dist', 'sourcemaps');
 // 1980-01-01, the earliest time a zip entry can hold; any fixed value works.
 const FIXED_MTIME = new Date('1980-01-01T00:00:00Z');
 
+/**
+ * Handlers built together share chunks. The replicator (index) is built apart from the canary
+ * and drift handlers: esbuild tree-shakes a shared file for all entry points at once, so their
+ * DynamoDB commands would land in chunks the replicator loads at cold start.
+ */
+const ENTRY_GROUPS: { entryPoints: Record<string, string>; chunkNames: string }[] = [
+  { entryPoints: { index: join(root, 'lambda/src/index.ts') }, chunkNames: 'chunks/[name]-[hash]' },
+  {
+    entryPoints: {
+      canary: join(root, 'lambda/src/canary/index.ts'),
+      drift: join(root, 'lambda/src/drift/index.ts'),
+    },
+    chunkNames: 'chunks/health/[name]-[hash]',
+  },
+];
+
 export async function bundleReplicator(outdir: string): Promise<void> {
+  for (const { entryPoints, chunkNames } of ENTRY_GROUPS) await bundle(outdir, entryPoints, chunkNames);
+}
+
+async function bundle(
+  outdir: string,
+  entryPoints: Record<string, string>,
+  chunkNames: string,
+): Promise<void> {
   await build({
-    entryPoints: { index: join(root, 'lambda/src/index.ts') },
+    entryPoints,
     outdir,
     bundle: true,
     platform: 'node',
@@ -26,7 +50,7 @@ export async function bundleReplicator(outdir: string): Promise<void> {
     format: 'esm',
     splitting: true, // the STS/credential code becomes a chunk loaded only for role targets
     outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunks/[name]-[hash]',
+    chunkNames,
     mainFields: ['module', 'main'],
     minify: true,
     // Maps go beside the zip (dist/sourcemaps/), not into it: they would double its size

@@ -1,6 +1,6 @@
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { TargetWriter } from '#core';
-import { type Item, itemSize, pickKey, toEventImage, type WriteEntry, writeEntry } from '#core';
+import { type Item, itemSize, pickKey, TokenBucket, toEventImage, type WriteEntry, writeEntry } from '#core';
 import {
   type BackfillCheckpoint,
   freshCheckpoint,
@@ -9,7 +9,6 @@ import {
   saveCheckpoint,
 } from './checkpoint.js';
 import { UsageError, WriteFailedError } from './errors.js';
-import { TokenBucket } from './token-bucket.js';
 
 export interface BackfillOptions {
   readonly source: DynamoDBClient;

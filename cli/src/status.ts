@@ -9,6 +9,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-s
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { parseTargets, targetId } from '#core';
 import { ResourceError } from './errors.js';
+import { type HealthStatus, healthAttention, healthStatus } from './status-health.js';
 
 /** What `ddbsync status` shows: one replicator function, its mappings, queue and metrics. */
 export interface ReplicatorStatus {
@@ -26,6 +27,8 @@ export interface ReplicatorStatus {
   };
   readonly mappings: MappingStatus[];
   readonly metrics: MetricsStatus;
+  /** The lag canary's and the drift check's latest results per target. */
+  readonly health: HealthStatus;
   /** Things an operator should look at, in plain words; empty when all is well. */
   readonly attention: string[];
 }
@@ -72,6 +75,11 @@ export interface StatusOptions {
   readonly region: string;
   readonly credentials?: AwsCredentialIdentityProvider;
   readonly windowMinutes: number;
+  /** The canary and drift functions; default `<function name>-canary` and `<function name>-drift`. */
+  readonly canaryFunction?: string;
+  readonly driftFunction?: string;
+  /** How far back to look for the last drift run (it runs hourly by default); default 24 h. */
+  readonly driftWindowMinutes?: number;
   readonly now?: () => number;
 }
 
@@ -104,14 +112,27 @@ export async function replicatorStatus(options: StatusOptions): Promise<Replicat
   const sqs = new SQSClient(clientConfig);
   const mappings = await Promise.all(raw.map((m) => mappingStatus(m, sqs)));
 
+  const cloudwatch = new CloudWatchClient(clientConfig);
+  const now = (options.now ?? Date.now)();
+  const name = fn.FunctionName ?? options.functionName;
+  const health = await healthStatus({
+    lambda,
+    cloudwatch,
+    canaryFunction: options.canaryFunction ?? `${name}-canary`,
+    driftFunction: options.driftFunction ?? `${name}-drift`,
+    region,
+    windowMinutes: options.windowMinutes,
+    driftLookbackMinutes: Math.max(options.windowMinutes, options.driftWindowMinutes ?? 1440),
+    now,
+  });
   const metrics = await metricsStatus(
-    new CloudWatchClient(clientConfig),
+    cloudwatch,
     // The metrics' FunctionName dimension is the name, also when an ARN was given.
     fn.FunctionName ?? options.functionName,
     env.POWERTOOLS_METRICS_NAMESPACE ?? 'ddbsync',
     env.POWERTOOLS_SERVICE_NAME ?? 'ddbsync',
     options.windowMinutes,
-    (options.now ?? Date.now)(),
+    now,
   );
 
   const status: Omit<ReplicatorStatus, 'attention'> = {
@@ -128,8 +149,9 @@ export async function replicatorStatus(options: StatusOptions): Promise<Replicat
     },
     mappings,
     metrics,
+    health,
   };
-  return { ...status, attention: attention(status) };
+  return { ...status, attention: [...attention(status), ...healthAttention(health)] };
 }
 
 async function functionConfig(lambda: LambdaClient, name: string, region: string) {

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { toEventImage } from '#core';
+import { HEARTBEAT_PREFIX, toEventImage } from '#core';
 import type { TargetReport } from './verify.js';
 
 /** The machine-readable report of `verify --report`: keys in DynamoDB JSON, binaries in base64. */
@@ -19,6 +19,7 @@ export function reportJson(
       target: r.target,
       sourceItemsChecked: r.sourceItemsChecked,
       targetItemsChecked: r.targetItemsChecked,
+      heartbeatItemsSkipped: r.heartbeatItems,
       settledOnRecheck: r.settledOnRecheck,
       found: r.found,
       repaired: r.repaired,
@@ -46,6 +47,12 @@ export function summaryLines(reports: readonly TargetReport[], repair: boolean, 
         `(checked ${r.sourceItemsChecked} source and ${r.targetItemsChecked} target items` +
         `${r.settledOnRecheck > 0 ? `; ${r.settledOnRecheck} in-flight changes settled on re-check` : ''})`,
     );
+    if (r.heartbeatItems > 0) {
+      lines.push(
+        `  ${r.heartbeatItems} canary heartbeat item${r.heartbeatItems === 1 ? '' : 's'} ` +
+          `(keys starting with ${HEARTBEAT_PREFIX}) not compared`,
+      );
+    }
     if (repair && missing + extra + different > 0) {
       lines.push(`  repaired ${r.repaired}, ${r.remaining.length} remain`);
     }

@@ -1,8 +1,6 @@
-import type { Item, TargetWriter } from '#core';
-import { sleep, toEventImage, type WriteEntry, writeEntry } from '#core';
+import type { Item, TableReader, TargetWriter } from '#core';
+import { differingAttributes, isHeartbeatKey, sleep, toEventImage, type WriteEntry, writeEntry } from '#core';
 import { withoutExcluded } from './backfill.js';
-import { differingAttributes } from './item-equality.js';
-import type { TableReader } from './table-reads.js';
 
 export type DifferenceKind = 'missing' | 'extra' | 'different';
 
@@ -44,6 +42,11 @@ export interface TargetReport {
   readonly target: string;
   readonly sourceItemsChecked: number;
   readonly targetItemsChecked: number;
+  /**
+   * Canary heartbeat items seen (keys with the reserved prefix), in the source and the target:
+   * left out of the comparison, as a heartbeat is rewritten every minute and its copy trails it.
+   */
+  readonly heartbeatItems: number;
   /** Keys the scans flagged that were equal when re-read consistently: changes in flight, not reported. */
   readonly settledOnRecheck: number;
   /** Differences confirmed by the consistent re-check, by kind. */
@@ -104,10 +107,17 @@ async function verifyTarget(
   const presentInSource = new Set<string>();
   let sourceItemsChecked = 0;
   let targetItemsChecked = 0;
+  let heartbeatItems = 0;
+  const withoutHeartbeats = (page: Item[], reader: TableReader): Item[] => {
+    const kept = page.filter((i) => !isHeartbeatKey(i, reader.keyNames));
+    heartbeatItems += page.length - kept.length;
+    return kept;
+  };
 
   // Source → target: missing or different.
   await eachSegment(chosen, options.segments, async (segment) => {
-    for await (const page of source.scanSegment(segment, total, options.pageSize)) {
+    for await (const scanned of source.scanSegment(segment, total, options.pageSize)) {
+      const page = withoutHeartbeats(scanned, source);
       sourceItemsChecked += page.length;
       const copies = await target.reader.getMany(
         page.map((i) => source.keyOf(i)),
@@ -125,7 +135,8 @@ async function verifyTarget(
   });
   // Target → source: extra.
   await eachSegment(chosen, options.segments, async (segment) => {
-    for await (const page of target.reader.scanSegment(segment, total, options.pageSize)) {
+    for await (const scanned of target.reader.scanSegment(segment, total, options.pageSize)) {
+      const page = withoutHeartbeats(scanned, target.reader);
       targetItemsChecked += page.length;
       const unknown = page.filter((i) => !presentInSource.has(source.id(i)));
       const originals = await source.getMany(
@@ -162,6 +173,7 @@ async function verifyTarget(
     target: target.id,
     sourceItemsChecked,
     targetItemsChecked,
+    heartbeatItems,
     settledOnRecheck,
     found,
     repaired,

@@ -177,7 +177,8 @@ export async function writeBatches(
   return { failed, requests, retries };
 }
 
-function isRetryable(error: Error): boolean {
+/** True for errors a later try may not meet: throttling, transient and server errors. */
+export function isRetryable(error: Error): boolean {
   if (error.name === 'AbortError' || error.name === 'TimeoutError') return false;
   const e = error as Parameters<typeof isThrottlingError>[0];
   return isThrottlingError(e) || isTransientError(e) || isServerError(e);

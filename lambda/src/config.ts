@@ -43,8 +43,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   return { targets, excludeAttributes, skipTtlDeletes, maxConcurrency };
 }
 
-export function parseTargets(raw: string | undefined, defaultRegion: string | undefined): TargetConfig[] {
-  const setting = 'REPLICATION_TARGETS';
+/** Parses a JSON array of targets; `setting` names it in errors (REPLICATION_TARGETS, HEALTH_TARGETS). */
+export function parseTargets(
+  raw: string | undefined,
+  defaultRegion: string | undefined,
+  setting = 'REPLICATION_TARGETS',
+): TargetConfig[] {
   if (raw === undefined || raw.trim() === '') {
     throw new ConfigError(setting, 'is not set; give a JSON array such as [{"tableName":"orders-replica"}]');
   }
@@ -139,6 +143,31 @@ function parseTarget(entry: unknown, where: string, defaultRegion: string | unde
   return target;
 }
 
+/** The function's region (AWS_REGION, which Lambda always sets). */
+export function parseRegion(env: Readonly<Record<string, string | undefined>>): string {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (region === undefined || !REGION.test(region)) {
+    throw new ConfigError(
+      'AWS_REGION',
+      `must be an AWS region name like eu-west-1, got ${JSON.stringify(region)}`,
+    );
+  }
+  return region;
+}
+
+/** A table name (or table ARN) setting; throws ConfigError naming it when missing or malformed. */
+export function parseTableName(raw: string | undefined, setting: string): string {
+  if (raw === undefined || raw.trim() === '') throw new ConfigError(setting, 'is not set; give a table name');
+  const name = raw.trim();
+  if (!TABLE_NAME.test(name) && !TABLE_ARN.test(name)) {
+    throw new ConfigError(
+      setting,
+      `"${name}" is not a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -) or table ARN`,
+    );
+  }
+  return name;
+}
+
 function requireString(value: unknown, where: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new ConfigError(where, `must be a non-empty string, got ${JSON.stringify(value) ?? 'undefined'}`);
@@ -146,7 +175,7 @@ function requireString(value: unknown, where: string): string {
   return value.trim();
 }
 
-function parseExcludeAttributes(raw: string | undefined): Set<string> {
+export function parseExcludeAttributes(raw: string | undefined): Set<string> {
   if (raw === undefined || raw.trim() === '') return new Set();
   const names = raw.split(',').map((s) => s.trim());
   if (names.some((n) => n === '')) {
@@ -158,7 +187,7 @@ function parseExcludeAttributes(raw: string | undefined): Set<string> {
   return new Set(names);
 }
 
-function parseBoolean(setting: string, raw: string | undefined, fallback: boolean): boolean {
+export function parseBoolean(setting: string, raw: string | undefined, fallback: boolean): boolean {
   if (raw === undefined || raw.trim() === '') return fallback;
   const v = raw.trim().toLowerCase();
   if (v === 'true') return true;
@@ -166,7 +195,7 @@ function parseBoolean(setting: string, raw: string | undefined, fallback: boolea
   throw new ConfigError(setting, `must be "true" or "false", got "${raw}"`);
 }
 
-function parseInteger(
+export function parseInteger(
   setting: string,
   raw: string | undefined,
   fallback: number,

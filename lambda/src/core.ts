@@ -31,16 +31,28 @@ export {
   StreamConfigError,
   TargetWriteError,
 } from './errors.js';
+export {
+  HEARTBEAT_AT,
+  HEARTBEAT_ID,
+  HEARTBEAT_PREFIX,
+  isHeartbeatKey,
+  parseHeartbeatKey,
+} from './heartbeat.js';
+export { canonicalValue, differingAttributes, withoutAttributes } from './item-equality.js';
 export { eventKeyString, keyString, pickKey } from './item-keys.js';
 export { toEventImage, toEventValue, toLambdaRecord } from './lambda-event.js';
+export { HEALTH_METRIC, METRIC, TARGET_DIMENSION } from './observability.js';
 export { planBatch } from './plan.js';
 export { type BatchOutcome, replicateBatch, type WriteTiming } from './replicate.js';
 export { compareSequenceNumbers, isSequenceNumber, lowestSequenceNumber } from './sequence-numbers.js';
 export type { BatchResponse, StreamEvent, StreamRecord } from './stream-records.js';
+export { type ScanPage, TableReader, type TableReaderOptions } from './table-reader.js';
 export {
   type ClientOptions,
   createTargetClient,
   createTargetClients,
   sessionName,
 } from './target-clients.js';
+export { accountOfArn, targetLabel } from './target-label.js';
 export { createTargetWriters, dynamoDbTargetWriter, type TargetWriter } from './target-writer.js';
+export { TokenBucket } from './token-bucket.js';

@@ -71,3 +71,14 @@ export function awsRequestId(err: Error): string | undefined {
   const id = (err as { $metadata?: { requestId?: unknown } }).$metadata?.requestId;
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
+
+/** A drift run could not check some targets (named, with the first error); the others were checked. */
+export class DriftCheckError extends Error {
+  override readonly name = 'DriftCheckError';
+  constructor(readonly failures: readonly { target: string; error: string }[]) {
+    super(
+      `could not check ${failures.length} target${failures.length === 1 ? '' : 's'}: ` +
+        failures.map((f) => `${f.target}: ${f.error}`).join('; '),
+    );
+  }
+}

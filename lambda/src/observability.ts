@@ -28,6 +28,21 @@ export const METRIC = {
   replicationLatency: 'ReplicationLatency',
 } as const;
 
+/**
+ * Metrics of the canary and the drift function, published with the dimensions `service`
+ * and TARGET_DIMENSION (one datapoint per target and run); the dashboard and alarms use these names.
+ */
+export const HEALTH_METRIC = {
+  endToEndLatency: 'EndToEndLatency',
+  heartbeatMissing: 'HeartbeatMissing',
+  driftedItems: 'DriftedItems',
+  driftSampledItems: 'DriftSampledItems',
+  driftRepairedItems: 'DriftRepairedItems',
+} as const;
+
+/** The dimension naming a target: `<account id>/<region>/<table name>` (target-label.ts). */
+export const TARGET_DIMENSION = 'Target';
+
 /** Adds a batch's counts to the metrics and logs a summary (and each failure); never item contents. */
 export function reportOutcome(outcome: BatchOutcome, nowMs: number, logger: Logger, metrics: Metrics): void {
   metrics.addMetric(METRIC.recordsReceived, MetricUnit.Count, outcome.received);

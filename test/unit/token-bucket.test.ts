@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../cli/src/token-bucket.js';
+import { TokenBucket } from '../../lambda/src/token-bucket.js';
 
 /** A clock that only moves when the bucket sleeps, so pacing is exact and load cannot skew it. */
 function virtualClock(start = 1_000_000) {

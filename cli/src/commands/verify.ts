@@ -1,10 +1,9 @@
 import { Command } from 'commander';
-import { dynamoDbTargetWriter, targetId } from '#core';
+import { dynamoDbTargetWriter, TableReader, targetId } from '#core';
 import { describeTable, tableClient } from '../aws-context.js';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { fraction, integerIn } from '../option-parsers.js';
-import { TableReader } from '../table-reads.js';
 import { verifyTables } from '../verify.js';
 import { reportJson, summaryLines, writeReport } from '../verify-report.js';
 import { addTableOptions, type ExitSink, globals, resolveTables, type TableOptions } from './shared.js';

@@ -1,7 +1,7 @@
 /** How verify decides that a target item equals its source item: exactly, and as DynamoDB means it. */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { canonicalValue, differingAttributes } from '../../../cli/src/item-equality.js';
+import { canonicalValue, differingAttributes } from '#core';
 
 const same = (a: AttributeValue, b: AttributeValue) => canonicalValue(a) === canonicalValue(b);
 

@@ -42,6 +42,11 @@ function status(overrides: Partial<ReplicatorStatus> = {}): ReplicatorStatus {
       failedRecords: 0,
       replicationLatencyMaxMs: 90_000,
     },
+    // No canary or drift function deployed next to this replicator.
+    health: {
+      canary: { function: 'orders-replicator-canary', deployed: false, windowMinutes: 60, targets: [] },
+      drift: { function: 'orders-replicator-drift', deployed: false, lookbackMinutes: 1440, targets: [] },
+    },
     attention: [],
     ...overrides,
   };
@@ -61,6 +66,8 @@ describe('formatStatus', () => {
         '    settings   batch size 100, starting position TRIM_HORIZON, retries 5, bisect on, partial batch responses on',
         `    on failure ${DLQ}: 0 messages waiting, 0 in flight`,
         '  last 60 min  iterator age max 850 ms, 120 invocations, 0 errors, 0 throttles, 0 failed records, replication latency max 90.0 s',
+        '  canary       not deployed (no function orders-replicator-canary)',
+        '  drift check  not deployed (no function orders-replicator-drift)',
         'status: OK',
         '',
       ].join('\n'),

@@ -13,6 +13,7 @@ function targetReport(overrides: Partial<TargetReport> = {}): TargetReport {
     target: 'orders-copy@eu-west-1',
     sourceItemsChecked: 1000,
     targetItemsChecked: 998,
+    heartbeatItems: 0,
     settledOnRecheck: 0,
     found: { missing: 0, extra: 0, different: 0 },
     repaired: 0,

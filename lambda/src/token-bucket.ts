@@ -1,4 +1,4 @@
-import { sleep as realSleep } from '#core';
+import { sleep as realSleep } from './backoff.js';
 
 /**
  * Limits items per second. Starts empty and lets a caller take more than is there,

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Item } from '#core';
+import { type Item, setAttribute } from './attribute-values.js';
 
 /**
  * A canonical text of a value: exact strings and number strings (DynamoDB stores numbers
@@ -37,4 +37,12 @@ export function differingAttributes(a: Item, b: Item): string[] {
     if (x === undefined || y === undefined || canonicalValue(x) !== canonicalValue(y)) out.push(name);
   }
   return out.sort();
+}
+
+/** The item without the top-level attributes in `names` (the item itself when there are none). */
+export function withoutAttributes(item: Item, names: ReadonlySet<string>): Item {
+  if (names.size === 0) return item;
+  const out: Item = {};
+  for (const [name, value] of Object.entries(item)) if (!names.has(name)) setAttribute(out, name, value);
+  return out;
 }
