@@ -44,7 +44,7 @@ output "dlq_url" {
 }
 
 output "alarm_arns" {
-  description = "ARNs of the CloudWatch alarms by name suffix: iterator-age, errors, throttles, dlq-messages, and with the canary and drift detection canary-errors, drift-errors, heartbeat-missing-<target>, end-to-end-latency-<target>, drifted-items-<target> (<target> being <region>/<table>; the alarms' names and Target dimension use <account>/<region>/<table>); empty when create_alarms is false."
+  description = "ARNs of the CloudWatch alarms by name suffix: iterator-age, errors, throttles, dlq-messages, and with the canary and drift detection canary-errors, drift-errors, and heartbeat-missing-, end-to-end-latency- and drifted-items- followed by the target's REGION/TABLE (the alarms' names and Target dimension use ACCOUNT/REGION/TABLE); empty when create_alarms is false."
   value = merge(
     { for k, a in aws_cloudwatch_metric_alarm.function : k => a.arn },
     { for a in aws_cloudwatch_metric_alarm.dlq : "dlq-messages" => a.arn },
@@ -91,7 +91,7 @@ output "health_targets_json" {
 }
 
 output "health_target_labels" {
-  description = "The Target dimension of each target's canary and drift metrics (<account>/<region>/<table>), in targets order."
+  description = "The Target dimension of each target's canary and drift metrics (ACCOUNT/REGION/TABLE), in targets order."
   value       = local.health_target_labels
 }
 

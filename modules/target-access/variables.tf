@@ -126,7 +126,7 @@ variable "health_repair" {
 }
 
 variable "health_role_name" {
-  description = "Name of the health role; null uses \"<name>-health\"."
+  description = "Name of the health role; null uses the name input followed by \"-health\"."
   type        = string
   default     = null
 
