@@ -1,7 +1,7 @@
 # The lag canary, drift detection and dashboard of the replicator module, against a mocked
 # aws provider (no AWS calls): their IAM statements (actions, resources, conditions), the
 # functions' settings and environment, the schedules, the alarms, the dashboard, and the
-# inputs they refuse.
+# inputs they refuse (those whose message is checked are in tests/messages/).
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -380,46 +380,9 @@ run "dashboard_opt_out" {
   }
 }
 
-run "rejects_heartbeat_key_not_dynamodb_json" {
-  command = plan
 
-  variables {
-    canary = { enabled = true, heartbeat_key = "{\"pk\":\"__ddbsync_heartbeat__\"}" }
-  }
 
-  expect_failures = [var.canary]
-}
 
-run "rejects_heartbeat_key_of_other_attributes" {
-  command = plan
-
-  variables {
-    canary = { enabled = true, heartbeat_key = "{\"id\":{\"S\":\"__ddbsync_heartbeat__\"}}" }
-  }
-
-  expect_failures = [aws_lambda_function.canary]
-}
-
-run "rejects_heartbeat_partition_without_prefix" {
-  command = plan
-
-  variables {
-    canary = { enabled = true, heartbeat_key = "{\"pk\":{\"S\":\"canary\"},\"sk\":{\"S\":\"canary\"}}" }
-  }
-
-  expect_failures = [aws_lambda_function.canary]
-}
-
-run "rejects_cross_account_target_without_health_role" {
-  command = plan
-
-  variables {
-    targets         = [{ table_name = "orders-replica", region = "eu-west-1", role_arn = "arn:aws:iam::222222222222:role/ddbsync-target-access", external_id = "shared-secret" }]
-    drift_detection = { enabled = true }
-  }
-
-  expect_failures = [aws_lambda_function.drift]
-}
 
 run "rejects_threshold_longer_than_the_schedule" {
   command = plan
