@@ -27,6 +27,10 @@ module "target_access" {
   lookup_tables       = var.lookup_target_tables
   kms_key_arns        = var.target_kms_key_arns
   tags                = var.tags
+
+  # The canary's and drift detection's roles read the tables through a second role.
+  health_reader_role_arns = module.replicator.health_reader_role_arns
+  health_repair           = var.drift_detection.enabled == true && var.drift_detection.repair == true
 }
 
 module "replicator" {
@@ -43,10 +47,11 @@ module "replicator" {
 
   targets = [
     for table in var.target_table_names : {
-      table_name  = table
-      region      = module.target_access.region
-      role_arn    = module.target_access.role_arn
-      external_id = var.external_id
+      table_name      = table
+      region          = module.target_access.region
+      role_arn        = module.target_access.role_arn
+      external_id     = var.external_id
+      health_role_arn = module.target_access.health_role_arn
     }
   ]
 
@@ -69,5 +74,8 @@ module "replicator" {
   filter_patterns                    = var.filter_patterns
   create_alarms                      = var.create_alarms
   alarm_sns_topic_arn                = var.alarm_sns_topic_arn
+  canary                             = var.canary
+  drift_detection                    = var.drift_detection
+  create_dashboard                   = var.create_dashboard
   tags                               = var.tags
 }

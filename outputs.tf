@@ -62,3 +62,33 @@ output "replication_targets_json" {
   description = "The REPLICATION_TARGETS JSON the function reads, reusable by the ddbsync CLI."
   value       = module.replicator.replication_targets_json
 }
+
+output "target_health_role_arn" {
+  description = "ARN of the role the canary and drift detection assume in the target account (null when both are off)."
+  value       = module.target_access.health_role_arn
+}
+
+output "canary_function_name" {
+  description = "Name of the lag canary function (null when the canary is off)."
+  value       = module.replicator.canary_function_name
+}
+
+output "drift_function_name" {
+  description = "Name of the drift detection function (null when drift detection is off)."
+  value       = module.replicator.drift_function_name
+}
+
+output "health_targets_json" {
+  description = "The HEALTH_TARGETS JSON the canary and drift functions read."
+  value       = module.replicator.health_targets_json
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard (null when create_dashboard is false)."
+  value       = module.replicator.dashboard_name
+}
+
+output "dashboard_url" {
+  description = "Console URL of the CloudWatch dashboard (null when create_dashboard is false)."
+  value       = module.replicator.dashboard_url
+}

@@ -214,6 +214,50 @@ variable "create_alarms" {
   nullable    = false
 }
 
+variable "canary" {
+  description = "Lag canary (opt-in): a heartbeat written to the source on a schedule and timed to each target; EndToEndLatency and HeartbeatMissing per target, with alarms. Attributes and defaults as modules/replicator's canary input (an attribute left out takes the default there). Its role reads the target tables through a health role created next to the target role."
+  type = object({
+    enabled                = optional(bool)
+    heartbeat_key          = optional(string)
+    ttl_attribute          = optional(string)
+    ttl_seconds            = optional(number)
+    schedule_expression    = optional(string)
+    miss_threshold_seconds = optional(number)
+    poll_interval_ms       = optional(number)
+    latency_alarm_ms       = optional(number)
+    latency_alarm_runs     = optional(number)
+    alarm_period_seconds   = optional(number)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "drift_detection" {
+  description = "Scheduled drift detection (opt-in): samples the source and the targets, confirms differences after a delay, publishes DriftedItems per target with an alarm, and repairs them when repair = true. Attributes and defaults as modules/replicator's drift_detection input (an attribute left out takes the default there)."
+  type = object({
+    enabled               = optional(bool)
+    schedule_expression   = optional(string)
+    sample_items          = optional(number)
+    sample_segments       = optional(number)
+    read_capacity         = optional(number)
+    recheck_delay_seconds = optional(number)
+    repair                = optional(bool)
+    report_bucket         = optional(string)
+    alarm_runs            = optional(number)
+    alarm_period_seconds  = optional(number)
+    timeout_seconds       = optional(number)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "create_dashboard" {
+  description = "Create the CloudWatch dashboard of the pipeline."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
 variable "tags" {
   description = "Tags for every resource created, on both sides."
   type        = map(string)

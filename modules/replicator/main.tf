@@ -46,6 +46,8 @@ locals {
   function_name  = var.name
   log_group_name = "/aws/lambda/${var.name}"
   zip_path       = coalesce(var.lambda_zip_path, "${path.module}/../../dist/replicator.zip")
+  # The canary and drift detection have a package of their own, so the replicator's stays small.
+  health_zip_path = coalesce(var.health_lambda_zip_path, "${path.module}/../../dist/health.zip")
 
   dlq_arn = var.create_dlq ? aws_sqs_queue.dlq[0].arn : var.dlq_arn
 

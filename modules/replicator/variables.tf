@@ -73,12 +73,13 @@ variable "source_kms_key_arn" {
 # ---------------------------------------------------------------------------
 
 variable "targets" {
-  description = "Tables that receive every change. region defaults to the function's region; role_arn is the role to assume in another account (from the target-access module), external_id its sts:ExternalId. Targets without role_arn are written with the function's own role and get DynamoDB write permissions on it directly."
+  description = "Tables that receive every change. region defaults to the function's region; role_arn is the role to assume in another account (from the target-access module), external_id its sts:ExternalId. Targets without role_arn are written with the function's own role and get DynamoDB write permissions on it directly. health_role_arn is the target account's health role (target-access output health_role_arn), through which the canary and drift detection read (and drift repair writes) that target with the same external_id; required for targets with role_arn when either is enabled."
   type = list(object({
-    table_name  = string
-    region      = optional(string)
-    role_arn    = optional(string)
-    external_id = optional(string)
+    table_name      = string
+    region          = optional(string)
+    role_arn        = optional(string)
+    external_id     = optional(string)
+    health_role_arn = optional(string)
   }))
   nullable = false
 
@@ -101,6 +102,14 @@ variable "targets" {
   validation {
     condition     = alltrue([for t in var.targets : t.external_id == null || try(length(t.external_id) >= 2 && length(t.external_id) <= 1224 && can(regex("^[a-zA-Z0-9+=,.@:/_-]+$", t.external_id)), false)])
     error_message = "Every targets[*].external_id must be 2-1224 letters, digits or +=,.@:/-_ (the STS ExternalId rules)."
+  }
+  validation {
+    condition     = alltrue([for t in var.targets : t.health_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@_/-]{1,512}$", t.health_role_arn))])
+    error_message = "Every targets[*].health_role_arn must be an IAM role ARN like arn:aws:iam::222222222222:role/ddbsync-target-access-health (the target-access module's health_role_arn output)."
+  }
+  validation {
+    condition     = alltrue([for t in var.targets : t.health_role_arn == null || t.role_arn == null || try(split(":", t.health_role_arn)[4] == split(":", t.role_arn)[4], false)])
+    error_message = "A target's health_role_arn is in another account than its role_arn; both roles belong to the target table's account (modules/target-access creates them side by side)."
   }
   validation {
     condition     = alltrue([for t in var.targets : t.external_id == null || t.role_arn != null])
@@ -161,6 +170,12 @@ variable "max_concurrency" {
 
 variable "lambda_zip_path" {
   description = "Path of the function bundle; null uses the module's committed dist/replicator.zip."
+  type        = string
+  default     = null
+}
+
+variable "health_lambda_zip_path" {
+  description = "Path of the canary and drift detection bundle; null uses the module's committed dist/health.zip."
   type        = string
   default     = null
 }
@@ -464,6 +479,160 @@ variable "alarm_evaluation_periods" {
     condition     = var.alarm_evaluation_periods >= 1 && var.alarm_evaluation_periods <= 100 && floor(var.alarm_evaluation_periods) == var.alarm_evaluation_periods
     error_message = "alarm_evaluation_periods must be a whole number from 1 to 100."
   }
+}
+
+# ---------------------------------------------------------------------------
+# Health: lag canary, drift detection, dashboard
+# ---------------------------------------------------------------------------
+
+variable "canary" {
+  description = <<-EOT
+    Lag canary (opt-in): on schedule_expression, a function writes a heartbeat item into the
+    source table and polls every target with consistent reads until it arrives, publishing
+    EndToEndLatency (ms, resolution poll_interval_ms) and HeartbeatMissing (1 when it has not
+    arrived within miss_threshold_seconds, else 0) per target, with alarms on both.
+    heartbeat_key is the heartbeat item's full key as DynamoDB JSON; a string partition key
+    value (else a string sort key value) must start with the reserved prefix
+    __ddbsync_heartbeat__, which your own items must not use. ttl_attribute (the table's TTL attribute, if any) makes heartbeats expire after
+    ttl_seconds. The latency alarm fires after latency_alarm_runs runs slower than
+    latency_alarm_ms; alarm_period_seconds defaults to the rate() interval and must be given
+    for a cron() schedule.
+  EOT
+  type = object({
+    enabled                = optional(bool, false)
+    heartbeat_key          = optional(string)
+    ttl_attribute          = optional(string)
+    ttl_seconds            = optional(number, 3600)
+    schedule_expression    = optional(string, "rate(1 minute)")
+    miss_threshold_seconds = optional(number, 60)
+    poll_interval_ms       = optional(number, 200)
+    latency_alarm_ms       = optional(number, 30000)
+    latency_alarm_runs     = optional(number, 3)
+    alarm_period_seconds   = optional(number)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = !var.canary.enabled || var.canary.heartbeat_key != null
+    error_message = "canary.enabled is true but canary.heartbeat_key is not set. Give the heartbeat item's full key as DynamoDB JSON, for example {\"pk\":{\"S\":\"__ddbsync_heartbeat__\"},\"sk\":{\"S\":\"canary\"}}."
+  }
+  validation {
+    condition = var.canary.heartbeat_key == null || try(
+      length(jsondecode(var.canary.heartbeat_key)) >= 1 && length(jsondecode(var.canary.heartbeat_key)) <= 2 && alltrue([
+        for name, value in jsondecode(var.canary.heartbeat_key) :
+        name != "" && length(value) == 1 && contains(["S", "N", "B"], keys(value)[0]) && length(values(value)[0]) > 0 && (keys(value)[0] != "N" || can(tonumber(values(value)[0])))
+      ]),
+    false)
+    error_message = "canary.heartbeat_key must be DynamoDB JSON of the source table's full key: an object with the partition (and sort) key attribute, each {\"S\": \"...\"}, {\"N\": \"<number as a string>\"} or {\"B\": \"<base64>\"}, for example {\"pk\":{\"S\":\"__ddbsync_heartbeat__\"},\"sk\":{\"S\":\"canary\"}}."
+  }
+  validation {
+    condition     = var.canary.ttl_attribute == null || try(trimspace(var.canary.ttl_attribute) != "" && !contains(["ddbsync_heartbeat_at", "ddbsync_heartbeat_id"], var.canary.ttl_attribute), false)
+    error_message = "canary.ttl_attribute must be the name of the source table's TTL attribute (not empty, not ddbsync_heartbeat_at or ddbsync_heartbeat_id), or null when the table has no TTL."
+  }
+  validation {
+    condition     = var.canary.ttl_seconds >= 60 && var.canary.ttl_seconds <= 31536000 && floor(var.canary.ttl_seconds) == var.canary.ttl_seconds
+    error_message = "canary.ttl_seconds must be a whole number of seconds from 60 to 31536000 (one year)."
+  }
+  validation {
+    condition     = can(regex("^(rate\\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\\)|cron\\([^ ()]+( [^ ()]+){5}\\))$", var.canary.schedule_expression))
+    error_message = "canary.schedule_expression must be an EventBridge Scheduler rate or cron expression: rate(1 minute), rate(5 minutes), rate(1 hour) (singular for 1, plural otherwise) or cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) such as cron(0/5 * * * ? *)."
+  }
+  validation {
+    condition     = var.canary.miss_threshold_seconds >= 1 && var.canary.miss_threshold_seconds <= 840 && floor(var.canary.miss_threshold_seconds) == var.canary.miss_threshold_seconds
+    error_message = "canary.miss_threshold_seconds must be a whole number from 1 to 840 (the canary function's timeout is this plus 30 seconds, at most 900)."
+  }
+  validation {
+    condition     = var.canary.poll_interval_ms >= 50 && var.canary.poll_interval_ms <= 60000 && floor(var.canary.poll_interval_ms) == var.canary.poll_interval_ms && var.canary.poll_interval_ms < var.canary.miss_threshold_seconds * 1000
+    error_message = "canary.poll_interval_ms must be a whole number from 50 to 60000 and shorter than miss_threshold_seconds (it is the resolution of EndToEndLatency, and each poll is one consistent GetItem per target)."
+  }
+  validation {
+    condition     = var.canary.latency_alarm_ms > 0 && var.canary.latency_alarm_ms < var.canary.miss_threshold_seconds * 1000
+    error_message = "canary.latency_alarm_ms must be above 0 and below canary.miss_threshold_seconds x 1000: a heartbeat later than the threshold is reported as missing, never as a latency. Lower latency_alarm_ms or raise miss_threshold_seconds."
+  }
+  validation {
+    condition     = var.canary.latency_alarm_runs >= 1 && var.canary.latency_alarm_runs <= 100 && floor(var.canary.latency_alarm_runs) == var.canary.latency_alarm_runs
+    error_message = "canary.latency_alarm_runs must be a whole number from 1 to 100."
+  }
+  validation {
+    condition     = var.canary.alarm_period_seconds == null || try(var.canary.alarm_period_seconds >= 60 && var.canary.alarm_period_seconds <= 86400 && var.canary.alarm_period_seconds % 60 == 0, false)
+    error_message = "canary.alarm_period_seconds must be a multiple of 60 from 60 to 86400, or null to use the schedule's rate() interval."
+  }
+}
+
+variable "drift_detection" {
+  description = <<-EOT
+    Scheduled drift detection (opt-in): on schedule_expression, a function samples
+    sample_items items of the source (random segments of a parallel Scan of
+    sample_segments segments, at most read_capacity read units a second) and of each target
+    (to find items only in a target), compares them with consistent reads, re-checks each
+    difference against the source after recheck_delay_seconds (so changes in flight are not
+    reported) and publishes DriftedItems, DriftSampledItems (and DriftRepairedItems) per
+    target. repair = true writes the source's version to the target (the target-access
+    health role then needs health_repair = true). Keys of drifted items, never contents, go
+    to the log and, when report_bucket is set, to s3://<report_bucket>/drift/. The alarm
+    fires when DriftedItems is above 0 in alarm_runs consecutive runs; alarm_period_seconds
+    defaults to the rate() interval and must be given for a cron() schedule.
+  EOT
+  type = object({
+    enabled               = optional(bool, false)
+    schedule_expression   = optional(string, "rate(1 hour)")
+    sample_items          = optional(number, 1000)
+    sample_segments       = optional(number, 1000)
+    read_capacity         = optional(number, 100)
+    recheck_delay_seconds = optional(number, 5)
+    repair                = optional(bool, false)
+    report_bucket         = optional(string)
+    alarm_runs            = optional(number, 1)
+    alarm_period_seconds  = optional(number)
+    timeout_seconds       = optional(number, 300)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = can(regex("^(rate\\((1 (minute|hour|day)|([2-9]|[1-9][0-9]+) (minutes|hours|days))\\)|cron\\([^ ()]+( [^ ()]+){5}\\))$", var.drift_detection.schedule_expression))
+    error_message = "drift_detection.schedule_expression must be an EventBridge Scheduler rate or cron expression: rate(1 hour), rate(6 hours), rate(1 day) (singular for 1, plural otherwise) or cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) such as cron(0 3 * * ? *)."
+  }
+  validation {
+    condition     = var.drift_detection.sample_items >= 1 && var.drift_detection.sample_items <= 1000000 && floor(var.drift_detection.sample_items) == var.drift_detection.sample_items
+    error_message = "drift_detection.sample_items must be a whole number of items per run from 1 to 1000000."
+  }
+  validation {
+    condition     = var.drift_detection.sample_segments >= 1 && var.drift_detection.sample_segments <= 1000000 && floor(var.drift_detection.sample_segments) == var.drift_detection.sample_segments
+    error_message = "drift_detection.sample_segments must be a whole number from 1 to 1000000 (DynamoDB's Scan TotalSegments limit); 1 scans the table from the start."
+  }
+  validation {
+    condition     = var.drift_detection.read_capacity >= 1 && var.drift_detection.read_capacity <= 40000 && floor(var.drift_detection.read_capacity) == var.drift_detection.read_capacity
+    error_message = "drift_detection.read_capacity must be a whole number of read capacity units per second from 1 to 40000."
+  }
+  validation {
+    condition     = var.drift_detection.recheck_delay_seconds >= 0 && var.drift_detection.recheck_delay_seconds <= 600 && floor(var.drift_detection.recheck_delay_seconds) == var.drift_detection.recheck_delay_seconds
+    error_message = "drift_detection.recheck_delay_seconds must be a whole number from 0 to 600; make it longer than your replication lag so that changes in flight are not reported."
+  }
+  validation {
+    condition     = var.drift_detection.report_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", coalesce(var.drift_detection.report_bucket, "-")))
+    error_message = "drift_detection.report_bucket must be an S3 bucket name (3-63 lower-case letters, digits, '.' or '-'), not an ARN or s3:// URL; or null for no report objects."
+  }
+  validation {
+    condition     = var.drift_detection.alarm_runs >= 1 && var.drift_detection.alarm_runs <= 100 && floor(var.drift_detection.alarm_runs) == var.drift_detection.alarm_runs
+    error_message = "drift_detection.alarm_runs must be a whole number of consecutive runs from 1 to 100."
+  }
+  validation {
+    condition     = var.drift_detection.alarm_period_seconds == null || try(var.drift_detection.alarm_period_seconds >= 60 && var.drift_detection.alarm_period_seconds <= 86400 && var.drift_detection.alarm_period_seconds % 60 == 0, false)
+    error_message = "drift_detection.alarm_period_seconds must be a multiple of 60 from 60 to 86400, or null to use the schedule's rate() interval."
+  }
+  validation {
+    condition     = var.drift_detection.timeout_seconds >= 30 && var.drift_detection.timeout_seconds <= 900 && floor(var.drift_detection.timeout_seconds) == var.drift_detection.timeout_seconds && var.drift_detection.timeout_seconds >= var.drift_detection.recheck_delay_seconds + 60
+    error_message = "drift_detection.timeout_seconds must be a whole number from 30 to 900 and at least recheck_delay_seconds + 60: a run samples, waits the delay, then keeps about 25 s for the re-check, repair, metrics and report."
+  }
+}
+
+variable "create_dashboard" {
+  description = "Create a CloudWatch dashboard (named after the function) with the replicator's throughput, failures, lag, dead-letter depth, errors and duration, plus the canary's and drift detection's metrics per target when they are enabled."
+  type        = bool
+  default     = true
+  nullable    = false
 }
 
 # ---------------------------------------------------------------------------

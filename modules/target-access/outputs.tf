@@ -22,3 +22,13 @@ output "region" {
   description = "Region of the target tables (the provider's region): the targets' region on the source side."
   value       = local.region
 }
+
+output "health_role_arn" {
+  description = "ARN of the health role the canary and drift detection assume (null without health_reader_role_arns): give it to the source side as the target's health_role_arn."
+  value       = one(aws_iam_role.health[*].arn)
+}
+
+output "health_role_name" {
+  description = "Name of the health role (null without health_reader_role_arns)."
+  value       = one(aws_iam_role.health[*].name)
+}

@@ -105,3 +105,33 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "health_reader_role_arns" {
+  description = "Execution roles of the source side's lag canary and drift detection (replicator output health_reader_role_arns). When not empty, a second role (health_role_name) is created that only they may assume, with the same external id and organization condition, allowed to read the tables (GetItem, BatchGetItem, Scan, DescribeTable)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for a in var.health_reader_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@_/-]{1,512}$", a))])
+    error_message = "Every health_reader_role_arns entry must be an IAM role ARN like arn:aws:iam::111111111111:role/ddbsync-canary (the replicator module's health_reader_role_arns output)."
+  }
+}
+
+variable "health_repair" {
+  description = "Also allow the health role to write the tables (PutItem, DeleteItem, BatchWriteItem), for drift detection with repair = true on the source side."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "health_role_name" {
+  description = "Name of the health role; null uses the name input followed by \"-health\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.health_role_name == null || can(regex("^[a-zA-Z0-9+=,.@_-]{1,64}$", coalesce(var.health_role_name, "-")))
+    error_message = "health_role_name must be an IAM role name: 1-64 letters, digits or +=,.@_-."
+  }
+}

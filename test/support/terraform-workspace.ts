@@ -1,6 +1,6 @@
 /**
  * A throw-away copy of what Terraform needs to apply the examples (the root module's
- * *.tf files, modules/, examples/ and the committed dist/replicator.zip), so that no
+ * *.tf files, modules/, examples/ and the committed dist/*.zip packages), so that no
  * state, lock file or .terraform directory lands in the repository.
  */
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -42,7 +42,10 @@ export async function createTerraformWorkspace(prefix = 'ddbsync-tf-'): Promise<
   for (const dir of ['modules', 'examples']) {
     await cp(join(REPO_ROOT, dir), join(root, dir), { recursive: true, filter: (src) => !isSkipped(src) });
   }
-  await cp(REPLICATOR_ZIP, join(root, 'dist', 'replicator.zip'));
+  // Every committed package (replicator, health, first-sync): the modules deploy them from dist/.
+  for (const zip of (await readdir(join(REPO_ROOT, 'dist'))).filter((f) => f.endsWith('.zip'))) {
+    await cp(join(REPO_ROOT, 'dist', zip), join(root, 'dist', zip));
+  }
   return {
     root,
     example: (name) => join(root, 'examples', name),

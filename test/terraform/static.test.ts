@@ -190,6 +190,49 @@ const BAD_INPUTS: readonly { dir: string; file: string; says: readonly string[] 
     says: ['replicator_role_arn must be an IAM role ARN', '12-digit account id'],
   },
   {
+    dir: 'modules/replicator',
+    file: 'tests/messages/canary-heartbeat-json.tftest.hcl',
+    says: ["canary.heartbeat_key must be DynamoDB JSON of the source table's full key"],
+  },
+  {
+    dir: 'modules/replicator',
+    file: 'tests/messages/canary-heartbeat-attributes.tftest.hcl',
+    says: ["canary.heartbeat_key names the attribute(s) id, but the source table's key is pk, sk"],
+  },
+  {
+    dir: 'modules/replicator',
+    file: 'tests/messages/canary-heartbeat-prefix.tftest.hcl',
+    says: ['"canary" must start with the reserved prefix __ddbsync_heartbeat__'],
+  },
+  {
+    dir: 'modules/replicator',
+    file: 'tests/messages/canary-schedule.tftest.hcl',
+    says: ['canary.schedule_expression must be an EventBridge Scheduler rate or cron expression'],
+  },
+  {
+    dir: 'modules/replicator',
+    file: 'tests/messages/drift-alarm-runs.tftest.hcl',
+    says: ['drift_detection.alarm_runs must be a whole number of consecutive runs from 1 to 100'],
+  },
+  {
+    dir: 'modules/replicator',
+    file: 'tests/messages/drift-report-bucket.tftest.hcl',
+    says: ['drift_detection.report_bucket must be an S3 bucket name', 'not an ARN or s3:// URL'],
+  },
+  {
+    dir: 'modules/replicator',
+    file: 'tests/messages/health-role-missing.tftest.hcl',
+    says: [
+      '222222222222/eu-west-1/orders-replica are written through a role but have no health_role_arn',
+      'health_reader_role_arns',
+    ],
+  },
+  {
+    dir: 'modules/target-access',
+    file: 'tests/messages/health-reader-role-arn.tftest.hcl',
+    says: ['Every health_reader_role_arns entry must be an IAM role ARN'],
+  },
+  {
     dir: '.',
     file: 'test/terraform/root-module/messages/target-account.tftest.hcl',
     says: [

@@ -80,6 +80,9 @@ override_resource {
 override_resource {
   target = aws_cloudwatch_metric_alarm.dlq
 }
+override_resource {
+  target = aws_cloudwatch_dashboard.this
+}
 
 # Every optional statement switched on: a source key, targets reached through two roles
 # (one of them twice), same-account targets in two regions with their keys, and a

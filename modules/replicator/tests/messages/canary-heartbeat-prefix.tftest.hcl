@@ -1,0 +1,25 @@
+# Fails on purpose: test/terraform/static.test.ts runs this file alone and checks that
+# the failure's message tells the user what to change. (a string partition key value without the reserved prefix)
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  source_table_name = "orders"
+  targets = [{
+    table_name      = "orders-replica"
+    region          = "eu-west-1"
+    role_arn        = "arn:aws:iam::222222222222:role/ddbsync-target-access"
+    external_id     = "shared-secret"
+    health_role_arn = "arn:aws:iam::222222222222:role/ddbsync-target-access-health"
+  }]
+}
+
+run "heartbeat_partition_without_prefix" {
+  command = plan
+
+  variables {
+    canary = { enabled = true, heartbeat_key = "{\"pk\":{\"S\":\"canary\"},\"sk\":{\"S\":\"canary\"}}" }
+  }
+}
