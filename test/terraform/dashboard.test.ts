@@ -23,6 +23,8 @@ import { startMoto } from '../support/moto.js';
 import { init, localAwsEnv, runTerraform } from '../support/terraform.js';
 import { REPLICATOR_ZIP, REPO_ROOT } from '../support/terraform-workspace.js';
 
+const HEALTH_ZIP = join(REPO_ROOT, 'dist', 'health.zip');
+
 const ACCOUNT = '123456789012'; // moto's default account: the function's own
 const NAME = 'orders-sync';
 
@@ -73,6 +75,7 @@ module "replicator" {
   name              = "${NAME}"
   source_table_name = "orders"
   lambda_zip_path   = ${JSON.stringify(REPLICATOR_ZIP)}
+  health_lambda_zip_path = ${JSON.stringify(HEALTH_ZIP)}
   targets = [
     {
       table_name      = "orders-replica"

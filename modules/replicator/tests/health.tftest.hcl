@@ -118,8 +118,8 @@ run "canary_writes_only_its_heartbeat" {
     error_message = "No canary statement may use a wildcard action or resource."
   }
   assert {
-    condition     = aws_lambda_function.canary[0].handler == "canary.handler" && aws_lambda_function.canary[0].filename == aws_lambda_function.this.filename && aws_lambda_function.canary[0].source_code_hash == aws_lambda_function.this.source_code_hash && aws_lambda_function.canary[0].role == "arn:aws:iam::111111111111:role/ddbsync-canary"
-    error_message = "The canary must run canary.handler from the replicator's bundle with its own role."
+    condition     = aws_lambda_function.canary[0].handler == "canary.handler" && endswith(aws_lambda_function.canary[0].filename, "dist/health.zip") && aws_lambda_function.canary[0].source_code_hash != aws_lambda_function.this.source_code_hash && aws_lambda_function.canary[0].role == "arn:aws:iam::111111111111:role/ddbsync-canary"
+    error_message = "The canary must run canary.handler from dist/health.zip (not the replicator's package) with its own role."
   }
   assert {
     condition     = aws_lambda_function.canary[0].timeout == 75
@@ -289,8 +289,8 @@ run "drift_reads_the_source_and_repairs_targets" {
     error_message = "The drift function's environment must be the contract's (exclusions and TTL-delete skipping as the replicator's)."
   }
   assert {
-    condition     = aws_lambda_function.drift[0].handler == "drift.handler" && aws_lambda_function.drift[0].filename == aws_lambda_function.this.filename && aws_lambda_function.drift[0].timeout == 300
-    error_message = "Drift detection must run drift.handler from the replicator's bundle."
+    condition     = aws_lambda_function.drift[0].handler == "drift.handler" && endswith(aws_lambda_function.drift[0].filename, "dist/health.zip") && aws_lambda_function.drift[0].timeout == 300
+    error_message = "Drift detection must run drift.handler from dist/health.zip."
   }
   assert {
     condition     = aws_scheduler_schedule.drift[0].schedule_expression == "rate(1 hour)" && aws_scheduler_schedule.drift[0].target[0].arn == "arn:aws:lambda:us-east-1:111111111111:function:ddbsync-drift"
