@@ -4,13 +4,14 @@
  * where the tests change tables "during the re-check delay".
  */
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DriftConfig, parseDriftConfig } from '../../lambda/src/drift/config.js';
 import { createDriftHandler } from '../../lambda/src/drift/handler.js';
 import { randomOrder } from '../../lambda/src/drift/sample.js';
 import { ConfigError, DriftCheckError } from '../../lambda/src/errors.js';
 import { createLogger, createMetrics } from '../../lambda/src/observability.js';
 import { item, MemoryTable } from './drift-table.js';
+import { captureOutput } from './output-capture.js';
 
 const SECRET = 'do-not-log-7f3a9c';
 const DELAY = 7_777;
@@ -29,29 +30,7 @@ const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:999999999999:function:orders-drif
 const EU = '111111111111/eu-west-1/orders-replica';
 const US = '999999999999/us-east-1/orders-copy';
 
-let output: string[];
-let spies: MockInstance[];
-beforeEach(() => {
-  output = [];
-  const capture = (chunk: unknown) => {
-    output.push(String(chunk));
-    return true;
-  };
-  spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
-});
-afterEach(() => {
-  for (const s of spies) s.mockRestore();
-});
-
-const printed = () =>
-  output
-    .join('')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const { output, printed } = captureOutput();
 const emf = (target: string) => printed().find((l) => '_aws' in l && l.Target === target);
 const driftedLogs = () => printed().filter((l) => l.message === 'drifted item');
 
