@@ -11,9 +11,10 @@ import {
   paginateScan,
 } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll } from 'vitest';
 import type { CliHooks, CliIo } from '../../cli/src/io.js';
 import { run } from '../../cli/src/main.js';
-import type { MotoServer } from '../support/moto.js';
+import { type MotoServer, startMoto } from '../support/moto.js';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -46,6 +47,33 @@ export async function cli(
 /** Points this test process's SDK clients at moto (the CLI reads the standard environment). */
 export function useMoto(moto: MotoServer, region = 'us-east-1'): void {
   Object.assign(process.env, moto.env(region));
+}
+
+export interface CliAccounts {
+  moto: MotoServer;
+  source: DynamoDBClient;
+  /** Acting in the target account, in the region the test asked for. */
+  target: DynamoDBClient;
+}
+
+/**
+ * Starts a local AWS before the calling describe block's tests and stops it after them, with
+ * this process's SDK pointed at it; `ready` receives the server and both accounts' clients.
+ */
+export function useCliAccounts(
+  targetRegion: string,
+  ready: (accounts: CliAccounts) => void,
+  start: () => Promise<MotoServer> = startMoto,
+): void {
+  let moto: MotoServer | undefined;
+  beforeAll(async () => {
+    moto = await start();
+    useMoto(moto);
+    ready({ moto, source: sourceClient(), target: await targetAccountClient(targetRegion) });
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
 }
 
 export function sourceClient(region = 'us-east-1'): DynamoDBClient {
