@@ -11,7 +11,8 @@ import {
   paginateScan,
 } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll } from 'vitest';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { CliHooks, CliIo } from '../../cli/src/io.js';
 import { run } from '../../cli/src/main.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
@@ -74,6 +75,28 @@ export function useCliAccounts(
   afterAll(async () => {
     await moto?.stop();
   });
+}
+
+/**
+ * DynamoDB mocked for the calling describe block, reset before each test, with a region and
+ * credentials in the environment so the CLI gets as far as its first call; both put back after.
+ */
+export function useMockedDynamo(): AwsClientStub<DynamoDBClient> {
+  const dynamo = mockClient(DynamoDBClient);
+  const env = { ...process.env };
+  beforeEach(() => {
+    dynamo.reset();
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'k',
+      AWS_SECRET_ACCESS_KEY: 's',
+    });
+  });
+  afterAll(() => {
+    dynamo.restore();
+    process.env = env;
+  });
+  return dynamo;
 }
 
 export function sourceClient(region = 'us-east-1'): DynamoDBClient {
