@@ -13,6 +13,7 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { createTargetWriters, parseTargets } from '#core';
 import type { CliHooks, CliIo } from '../../cli/src/io.js';
 import { run } from '../../cli/src/main.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
@@ -97,6 +98,20 @@ export function useMockedDynamo(): AwsClientStub<DynamoDBClient> {
     process.env = env;
   });
   return dynamo;
+}
+
+/**
+ * The replicator's writers and settings as the redrive tests run it in-process behind the
+ * mapping emulator: one attempt per write, so a refused batch fails at once to the DLQ.
+ */
+export function inProcessReplicator(targetsJson: string) {
+  const writers = createTargetWriters(parseTargets(targetsJson, 'us-east-1'), {
+    stsRegion: 'us-east-1',
+    sessionName: 'replicator',
+    maxAttempts: 1,
+  });
+  const config = { excludeAttributes: new Set<string>(), skipTtlDeletes: false, maxConcurrency: 4 };
+  return { writers, config };
 }
 
 export function sourceClient(region = 'us-east-1'): DynamoDBClient {

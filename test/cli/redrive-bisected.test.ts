@@ -20,12 +20,12 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTargetWriters, parseTargets, replicateBatch } from '#core';
+import { replicateBatch } from '#core';
 import { listShards } from '../../cli/src/stream-reader.js';
 import { LocalEventSourceMapping, type OnFailureRecord } from '../support/event-source-mapping.js';
 import { rolloverShard, startLocalAws } from '../support/local-aws.js';
 import type { MotoServer } from '../support/moto.js';
-import { cli, createTable, scanAll, TARGET_ROLE, useCliAccounts } from './helpers.js';
+import { cli, createTable, inProcessReplicator, scanAll, TARGET_ROLE, useCliAccounts } from './helpers.js';
 
 describe('ddbsync redrive of a bisected batch across a shard rollover', () => {
   let moto: MotoServer;
@@ -64,12 +64,7 @@ describe('ddbsync redrive of a bisected batch across a shard rollover', () => {
 
     // The replicator behind Lambda's trigger, except that it crashes on a "poison" item (a
     // function error, so the mapping bisects), with no retries and the DLQ as destination.
-    const writers = createTargetWriters(parseTargets(targetsJson, 'us-east-1'), {
-      stsRegion: 'us-east-1',
-      sessionName: 'replicator',
-      maxAttempts: 1,
-    });
-    const config = { excludeAttributes: new Set<string>(), skipTtlDeletes: false, maxConcurrency: 4 };
+    const { writers, config } = inProcessReplicator(targetsJson);
     const esm = new LocalEventSourceMapping({
       settings: {
         streamArn,

@@ -13,10 +13,10 @@ import {
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTargetWriters, parseTargets, replicateBatch } from '#core';
+import { replicateBatch } from '#core';
 import { LocalEventSourceMapping } from '../support/event-source-mapping.js';
 import { startLocalAws } from '../support/local-aws.js';
-import { cli, createTable, scanAll, TARGET_ROLE, useCliAccounts } from './helpers.js';
+import { cli, createTable, inProcessReplicator, scanAll, TARGET_ROLE, useCliAccounts } from './helpers.js';
 
 const KEEP_DELETED = '{"eventName":["INSERT","MODIFY"]}';
 
@@ -46,12 +46,7 @@ describe('ddbsync redrive with the mapping filter criteria', () => {
     const targetsJson = JSON.stringify([
       { tableName: `${name}-copy`, region: 'eu-west-1', roleArn: TARGET_ROLE },
     ]);
-    const writers = createTargetWriters(parseTargets(targetsJson, 'us-east-1'), {
-      stsRegion: 'us-east-1',
-      sessionName: 'replicator',
-      maxAttempts: 1,
-    });
-    const config = { excludeAttributes: new Set<string>(), skipTtlDeletes: false, maxConcurrency: 4 };
+    const { writers, config } = inProcessReplicator(targetsJson);
     const esm = new LocalEventSourceMapping({
       settings: {
         streamArn,

@@ -19,9 +19,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTargetWriters, parseTargets, replicateBatch } from '#core';
+import { replicateBatch } from '#core';
 import { LocalEventSourceMapping, type OnFailureRecord } from '../support/event-source-mapping.js';
-import { cli, createTable, scanAll, TARGET_ROLE, useCliAccounts } from './helpers.js';
+import { cli, createTable, inProcessReplicator, scanAll, TARGET_ROLE, useCliAccounts } from './helpers.js';
 
 describe('ddbsync redrive', () => {
   let source: DynamoDBClient;
@@ -66,12 +66,7 @@ describe('ddbsync redrive', () => {
 
     // The replicator as deployed: its planner and writers behind Lambda's stream trigger,
     // with one retry and the DLQ as on-failure destination.
-    const writers = createTargetWriters(parseTargets(targetsJson, 'us-east-1'), {
-      stsRegion: 'us-east-1',
-      sessionName: 'replicator',
-      maxAttempts: 1,
-    });
-    const config = { excludeAttributes: new Set<string>(), skipTtlDeletes: false, maxConcurrency: 4 };
+    const { writers, config } = inProcessReplicator(targetsJson);
     const esm = new LocalEventSourceMapping({
       settings: {
         streamArn,
