@@ -11,6 +11,7 @@ import { randomOrder } from '../../lambda/src/drift/sample.js';
 import { ConfigError, DriftCheckError } from '../../lambda/src/errors.js';
 import { createLogger, createMetrics } from '../../lambda/src/observability.js';
 import { item, MemoryTable } from './drift-table.js';
+import { seededRandom as seeded } from './fake-table.js';
 import { captureOutput } from './output-capture.js';
 
 const SECRET = 'do-not-log-7f3a9c';
@@ -85,17 +86,6 @@ function setup(env: Record<string, string> = {}) {
   };
   const run = () => handler({}, context);
   return { run, source, eu, us, clock, reports, mocks, handler, context };
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Plants the four kinds of drift the issue names in a table. */
