@@ -4,15 +4,9 @@
  * protocol, so the service's answer (AccessDeniedException, as AWS sends it) is given to
  * the real SDK client here, and the CLI runs in-process through its real entry.
  */
-import {
-  DescribeTableCommand,
-  DynamoDBClient,
-  DynamoDBServiceException,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { cli } from './helpers.js';
+import { DescribeTableCommand, DynamoDBServiceException, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { cli, useMockedDynamo } from './helpers.js';
 
 const denied = (action: string, table: string) =>
   new DynamoDBServiceException({
@@ -23,20 +17,7 @@ const denied = (action: string, table: string) =>
   });
 
 describe('ddbsync when AWS refuses access', () => {
-  const dynamo = mockClient(DynamoDBClient);
-  const env = { ...process.env };
-  beforeEach(() => {
-    dynamo.reset();
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'k',
-      AWS_SECRET_ACCESS_KEY: 's',
-    });
-  });
-  afterAll(() => {
-    dynamo.restore();
-    process.env = env;
-  });
+  const dynamo = useMockedDynamo();
   const targets = '[{"tableName":"payroll-copy","region":"eu-west-1"}]';
 
   it('a table the user may not describe: one line naming the table, exit 2', async () => {

@@ -9,8 +9,7 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MotoServer, startMoto } from '../support/moto.js';
+import { describe, expect, it } from 'vitest';
 import {
   canonical,
   cli,
@@ -19,28 +18,19 @@ import {
   type Item,
   putItems,
   scanAll,
-  sourceClient,
   TARGET_ROLE,
-  targetAccountClient,
-  useMoto,
+  useCliAccounts,
 } from './helpers.js';
 import { startStreamReplicator } from './stream-replicator.js';
 
 const ITEMS = 20_000;
 
 describe('backfill while the table is live, then verify --repair', () => {
-  let moto: MotoServer;
   let source: DynamoDBClient;
   let target: DynamoDBClient;
 
-  beforeAll(async () => {
-    moto = await startMoto();
-    useMoto(moto);
-    source = sourceClient();
-    target = await targetAccountClient('eu-west-1');
-  });
-  afterAll(async () => {
-    await moto?.stop();
+  useCliAccounts('eu-west-1', (a) => {
+    ({ source, target } = a);
   });
 
   it('converges: the target equals the source exactly although writes, updates and deletes raced the copy', {

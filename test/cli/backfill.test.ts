@@ -3,8 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MotoServer, startMoto } from '../support/moto.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   cli,
   createTable,
@@ -12,10 +11,8 @@ import {
   type Item,
   putItems,
   scanAll,
-  sourceClient,
   TARGET_ROLE,
-  targetAccountClient,
-  useMoto,
+  useCliAccounts,
 } from './helpers.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -29,20 +26,15 @@ function items(n: number, prefix: string): Item[] {
 }
 
 describe('ddbsync backfill', () => {
-  let moto: MotoServer;
   let source: DynamoDBClient;
   let target: DynamoDBClient;
   let dir: string;
 
-  beforeAll(async () => {
-    moto = await startMoto();
-    useMoto(moto);
-    source = sourceClient();
-    target = await targetAccountClient('eu-west-1');
-    dir = mkdtempSync(join(tmpdir(), 'ddbsync-backfill-'));
+  useCliAccounts('eu-west-1', (a) => {
+    ({ source, target } = a);
   });
-  afterAll(async () => {
-    await moto?.stop();
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ddbsync-backfill-'));
   });
 
   const targetsJson = (table: string) =>

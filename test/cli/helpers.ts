@@ -11,9 +11,12 @@ import {
   paginateScan,
 } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { createTargetWriters, parseTargets } from '#core';
 import type { CliHooks, CliIo } from '../../cli/src/io.js';
 import { run } from '../../cli/src/main.js';
-import type { MotoServer } from '../support/moto.js';
+import { type MotoServer, startMoto } from '../support/moto.js';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -46,6 +49,69 @@ export async function cli(
 /** Points this test process's SDK clients at moto (the CLI reads the standard environment). */
 export function useMoto(moto: MotoServer, region = 'us-east-1'): void {
   Object.assign(process.env, moto.env(region));
+}
+
+export interface CliAccounts {
+  moto: MotoServer;
+  source: DynamoDBClient;
+  /** Acting in the target account, in the region the test asked for. */
+  target: DynamoDBClient;
+}
+
+/**
+ * Starts a local AWS before the calling describe block's tests and stops it after them, with
+ * this process's SDK pointed at it; `ready` receives the server and both accounts' clients.
+ */
+export function useCliAccounts(
+  targetRegion: string,
+  ready: (accounts: CliAccounts) => void,
+  start: () => Promise<MotoServer> = startMoto,
+): void {
+  let moto: MotoServer | undefined;
+  beforeAll(async () => {
+    moto = await start();
+    useMoto(moto);
+    ready({ moto, source: sourceClient(), target: await targetAccountClient(targetRegion) });
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
+}
+
+/**
+ * DynamoDB mocked for the calling describe block, reset before each test, with a region and
+ * credentials in the environment so the CLI gets as far as its first call; both put back after.
+ */
+export function useMockedDynamo(): AwsClientStub<DynamoDBClient> {
+  const dynamo = mockClient(DynamoDBClient);
+  const env = { ...process.env };
+  beforeEach(() => {
+    dynamo.reset();
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'k',
+      AWS_SECRET_ACCESS_KEY: 's',
+    });
+  });
+  afterAll(() => {
+    dynamo.restore();
+    process.env = env;
+  });
+  return dynamo;
+}
+
+/**
+ * The replicator's writers and settings as the redrive tests run it in-process behind the
+ * mapping emulator: one attempt per write, so a refused batch fails at once to the DLQ.
+ */
+export function inProcessReplicator(targetsJson: string) {
+  const writers = createTargetWriters(parseTargets(targetsJson, 'us-east-1'), {
+    stsRegion: 'us-east-1',
+    sessionName: 'replicator',
+    maxAttempts: 1,
+  });
+  const config = { excludeAttributes: new Set<string>(), skipTtlDeletes: false, maxConcurrency: 4 };
+  return { writers, config };
 }
 
 export function sourceClient(region = 'us-east-1'): DynamoDBClient {

@@ -19,21 +19,13 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTargetWriters, parseTargets, replicateBatch } from '#core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { replicateBatch } from '#core';
 import { listShards } from '../../cli/src/stream-reader.js';
 import { LocalEventSourceMapping, type OnFailureRecord } from '../support/event-source-mapping.js';
 import { rolloverShard, startLocalAws } from '../support/local-aws.js';
 import type { MotoServer } from '../support/moto.js';
-import {
-  cli,
-  createTable,
-  scanAll,
-  sourceClient,
-  TARGET_ROLE,
-  targetAccountClient,
-  useMoto,
-} from './helpers.js';
+import { cli, createTable, inProcessReplicator, scanAll, TARGET_ROLE, useCliAccounts } from './helpers.js';
 
 describe('ddbsync redrive of a bisected batch across a shard rollover', () => {
   let moto: MotoServer;
@@ -42,16 +34,16 @@ describe('ddbsync redrive of a bisected batch across a shard rollover', () => {
   let sqs: SQSClient;
   let streams: DynamoDBStreamsClient;
 
+  useCliAccounts(
+    'eu-west-1',
+    (a) => {
+      ({ moto, source, target } = a);
+    },
+    startLocalAws,
+  );
   beforeAll(async () => {
-    moto = await startLocalAws();
-    useMoto(moto);
-    source = sourceClient();
-    target = await targetAccountClient('eu-west-1');
     sqs = new SQSClient({ region: 'us-east-1' });
     streams = new DynamoDBStreamsClient({ region: 'us-east-1' });
-  });
-  afterAll(async () => {
-    await moto?.stop();
   });
 
   const put = (pk: string, v: number, poison = false) =>
@@ -72,12 +64,7 @@ describe('ddbsync redrive of a bisected batch across a shard rollover', () => {
 
     // The replicator behind Lambda's trigger, except that it crashes on a "poison" item (a
     // function error, so the mapping bisects), with no retries and the DLQ as destination.
-    const writers = createTargetWriters(parseTargets(targetsJson, 'us-east-1'), {
-      stsRegion: 'us-east-1',
-      sessionName: 'replicator',
-      maxAttempts: 1,
-    });
-    const config = { excludeAttributes: new Set<string>(), skipTtlDeletes: false, maxConcurrency: 4 };
+    const { writers, config } = inProcessReplicator(targetsJson);
     const esm = new LocalEventSourceMapping({
       settings: {
         streamArn,

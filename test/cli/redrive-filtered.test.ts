@@ -12,38 +12,28 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTargetWriters, parseTargets, replicateBatch } from '#core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { replicateBatch } from '#core';
 import { LocalEventSourceMapping } from '../support/event-source-mapping.js';
 import { startLocalAws } from '../support/local-aws.js';
-import type { MotoServer } from '../support/moto.js';
-import {
-  cli,
-  createTable,
-  scanAll,
-  sourceClient,
-  TARGET_ROLE,
-  targetAccountClient,
-  useMoto,
-} from './helpers.js';
+import { cli, createTable, inProcessReplicator, scanAll, TARGET_ROLE, useCliAccounts } from './helpers.js';
 
 const KEEP_DELETED = '{"eventName":["INSERT","MODIFY"]}';
 
 describe('ddbsync redrive with the mapping filter criteria', () => {
-  let moto: MotoServer;
   let source: DynamoDBClient;
   let target: DynamoDBClient;
   let sqs: SQSClient;
 
+  useCliAccounts(
+    'eu-west-1',
+    (a) => {
+      ({ source, target } = a);
+    },
+    startLocalAws,
+  );
   beforeAll(async () => {
-    moto = await startLocalAws();
-    useMoto(moto);
-    source = sourceClient();
-    target = await targetAccountClient('eu-west-1');
     sqs = new SQSClient({ region: 'us-east-1' });
-  });
-  afterAll(async () => {
-    await moto?.stop();
   });
 
   /** A failed batch of x, y, z whose range holds the REMOVE of x that the filter dropped. */
@@ -56,12 +46,7 @@ describe('ddbsync redrive with the mapping filter criteria', () => {
     const targetsJson = JSON.stringify([
       { tableName: `${name}-copy`, region: 'eu-west-1', roleArn: TARGET_ROLE },
     ]);
-    const writers = createTargetWriters(parseTargets(targetsJson, 'us-east-1'), {
-      stsRegion: 'us-east-1',
-      sessionName: 'replicator',
-      maxAttempts: 1,
-    });
-    const config = { excludeAttributes: new Set<string>(), skipTtlDeletes: false, maxConcurrency: 4 };
+    const { writers, config } = inProcessReplicator(targetsJson);
     const esm = new LocalEventSourceMapping({
       settings: {
         streamArn,

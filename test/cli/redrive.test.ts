@@ -18,37 +18,23 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTargetWriters, parseTargets, replicateBatch } from '#core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { replicateBatch } from '#core';
 import { LocalEventSourceMapping, type OnFailureRecord } from '../support/event-source-mapping.js';
-import { type MotoServer, startMoto } from '../support/moto.js';
-import {
-  cli,
-  createTable,
-  scanAll,
-  sourceClient,
-  TARGET_ROLE,
-  targetAccountClient,
-  useMoto,
-} from './helpers.js';
+import { cli, createTable, inProcessReplicator, scanAll, TARGET_ROLE, useCliAccounts } from './helpers.js';
 
 describe('ddbsync redrive', () => {
-  let moto: MotoServer;
   let source: DynamoDBClient;
   let target: DynamoDBClient;
   let sqs: SQSClient;
   let streams: DynamoDBStreamsClient;
 
+  useCliAccounts('eu-west-1', (a) => {
+    ({ source, target } = a);
+  });
   beforeAll(async () => {
-    moto = await startMoto();
-    useMoto(moto);
-    source = sourceClient();
-    target = await targetAccountClient('eu-west-1');
     sqs = new SQSClient({ region: 'us-east-1' });
     streams = new DynamoDBStreamsClient({ region: 'us-east-1' });
-  });
-  afterAll(async () => {
-    await moto?.stop();
   });
 
   const depth = async (queueUrl: string) => {
@@ -80,12 +66,7 @@ describe('ddbsync redrive', () => {
 
     // The replicator as deployed: its planner and writers behind Lambda's stream trigger,
     // with one retry and the DLQ as on-failure destination.
-    const writers = createTargetWriters(parseTargets(targetsJson, 'us-east-1'), {
-      stsRegion: 'us-east-1',
-      sessionName: 'replicator',
-      maxAttempts: 1,
-    });
-    const config = { excludeAttributes: new Set<string>(), skipTtlDeletes: false, maxConcurrency: 4 };
+    const { writers, config } = inProcessReplicator(targetsJson);
     const esm = new LocalEventSourceMapping({
       settings: {
         streamArn,

@@ -4,13 +4,11 @@
  * latest datapoints per target are shown; a deployed check with no data needs attention.
  */
 import { CloudWatchClient, type MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplicatorStatus } from '../../cli/src/status.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
 import { cli, TARGET_ROLE, useMoto } from './helpers.js';
+import { createPlaceholderFunction } from './placeholder-function.js';
 
 const REGION = 'us-east-1';
 const EU = '222222222222/eu-west-1/orders-copy';
@@ -21,32 +19,7 @@ const HEALTH_TARGETS = JSON.stringify([
 ]);
 
 async function createFunction(name: string, variables: Record<string, string>): Promise<void> {
-  const iam = new IAMClient({ region: REGION });
-  const role = await iam.send(
-    new CreateRoleCommand({
-      RoleName: `${name}-role`,
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-        ],
-      }),
-    }),
-  );
-  await new LambdaClient({ region: REGION }).send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs22.x',
-      Handler: 'index.handler',
-      Role: role.Role?.Arn,
-      Code: {
-        ZipFile: zipSync({
-          'index.mjs': new TextEncoder().encode('export const handler = async () => ({});'),
-        }),
-      },
-      Environment: { Variables: variables },
-    }),
-  );
+  await createPlaceholderFunction({ region: REGION }, name, variables);
 }
 
 /** Datapoints as the functions' EMF lines become them: namespace, service and Target. */

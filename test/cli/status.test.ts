@@ -5,8 +5,7 @@
  */
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateEventSourceMappingCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -15,11 +14,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplicatorStatus } from '../../cli/src/status.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
 import { cli, createTable, TARGET_ACCOUNT, TARGET_ROLE, useMoto } from './helpers.js';
+import { createPlaceholderFunction } from './placeholder-function.js';
 
 const REGION = 'us-east-1';
 
@@ -31,44 +30,17 @@ interface Account {
 /** A function, its role, a table with a stream, a DLQ and the mapping between them. */
 async function deployReplicator(account: Account, name: string, dlqMessages: number): Promise<string> {
   const config = { region: REGION, ...(account.credentials ? { credentials: account.credentials } : {}) };
-  const iam = new IAMClient(config);
   const lambda = new LambdaClient(config);
   const sqs = new SQSClient(config);
   const dynamo = new DynamoDBClient(config);
-  const role = await iam.send(
-    new CreateRoleCommand({
-      RoleName: `${name}-role`,
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-        ],
-      }),
-    }),
-  );
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs22.x',
-      Handler: 'index.handler',
-      Role: role.Role?.Arn,
-      Code: {
-        ZipFile: zipSync({
-          'index.mjs': new TextEncoder().encode('export const handler = async () => ({});'),
-        }),
-      },
-      Environment: {
-        Variables: {
-          REPLICATION_TARGETS: JSON.stringify([
-            { tableName: `${name}-copy`, region: 'eu-west-1', roleArn: TARGET_ROLE },
-            { tableName: `${name}-copy`, region: 'us-west-2' },
-          ]),
-          POWERTOOLS_METRICS_NAMESPACE: 'orders-sync',
-          POWERTOOLS_SERVICE_NAME: name,
-        },
-      },
-    }),
-  );
+  await createPlaceholderFunction(config, name, {
+    REPLICATION_TARGETS: JSON.stringify([
+      { tableName: `${name}-copy`, region: 'eu-west-1', roleArn: TARGET_ROLE },
+      { tableName: `${name}-copy`, region: 'us-west-2' },
+    ]),
+    POWERTOOLS_METRICS_NAMESPACE: 'orders-sync',
+    POWERTOOLS_SERVICE_NAME: name,
+  });
   await createTable(dynamo, `${name}-table`, { stream: true });
   const streamArn = (await dynamo.send(new DescribeTableCommand({ TableName: `${name}-table` }))).Table
     ?.LatestStreamArn as string;

@@ -7,32 +7,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MotoServer, startMoto } from '../support/moto.js';
-import {
-  cli,
-  createTable,
-  type Item,
-  putItems,
-  sourceClient,
-  TARGET_ROLE,
-  targetAccountClient,
-  useMoto,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { cli, createTable, type Item, putItems, TARGET_ROLE, useCliAccounts } from './helpers.js';
 
 describe('ddbsync verify with canary heartbeats', () => {
-  let moto: MotoServer;
   let source: DynamoDBClient;
   let target: DynamoDBClient;
 
-  beforeAll(async () => {
-    moto = await startMoto();
-    useMoto(moto);
-    source = sourceClient();
-    target = await targetAccountClient('eu-west-1');
-  });
-  afterAll(async () => {
-    await moto?.stop();
+  useCliAccounts('eu-west-1', (a) => {
+    ({ source, target } = a);
   });
 
   it('does not compare heartbeat items, counts them apart, and still finds real differences', async () => {

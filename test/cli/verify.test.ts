@@ -2,8 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MotoServer, startMoto } from '../support/moto.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   cli,
   createTable,
@@ -11,10 +10,8 @@ import {
   type Item,
   putItems,
   scanAll,
-  sourceClient,
   TARGET_ROLE,
-  targetAccountClient,
-  useMoto,
+  useCliAccounts,
 } from './helpers.js';
 
 const BIG = '12345678901234567890123456789012345678'; // 38 significant digits
@@ -31,22 +28,17 @@ function sampleItems(n: number): Item[] {
 }
 
 describe('ddbsync verify', () => {
-  let moto: MotoServer;
   let source: DynamoDBClient;
   let target: DynamoDBClient;
   let dir: string;
   const targets = (table: string) =>
     JSON.stringify([{ tableName: table, region: 'ap-southeast-2', roleArn: TARGET_ROLE }]);
 
-  beforeAll(async () => {
-    moto = await startMoto();
-    useMoto(moto);
-    source = sourceClient();
-    target = await targetAccountClient('ap-southeast-2');
-    dir = mkdtempSync(join(tmpdir(), 'ddbsync-verify-'));
+  useCliAccounts('ap-southeast-2', (a) => {
+    ({ source, target } = a);
   });
-  afterAll(async () => {
-    await moto?.stop();
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ddbsync-verify-'));
   });
 
   it('finds missing, extra and different items (a binary byte, the 38th digit), repairs them, exits 1 then 0', async () => {

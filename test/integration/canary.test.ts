@@ -9,14 +9,14 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanaryResult } from '../../lambda/src/canary/handler.js';
 import { buildZip } from '../../scripts/build-lambda.js';
-import { LocalEventSourceMapping } from '../support/event-source-mapping.js';
-import { assumedRoleDynamoClient, createTable, dynamoClient, MOTO_CREDENTIALS } from '../support/fixtures.js';
+import type { LocalEventSourceMapping } from '../support/event-source-mapping.js';
+import { assumedRoleDynamoClient, createTable, dynamoClient } from '../support/fixtures.js';
 import { type InvokeOutcome, type LocalLambda, startLocalLambda } from '../support/local-lambda.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
+import { replicatorMapping } from '../support/replicator-mapping.js';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
@@ -113,22 +113,11 @@ beforeAll(async () => {
     },
   });
   running.push(replicator);
-  esm = new LocalEventSourceMapping({
-    settings: {
-      streamArn,
-      functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${NAME}`,
-      batchSize: 100,
-      startingPosition: 'LATEST',
-      maximumRetryAttempts: 2,
-      bisectBatchOnFunctionError: false,
-      maximumRecordAgeInSeconds: -1,
-      reportBatchItemFailures: true,
-    },
-    streams: new DynamoDBStreamsClient({
-      endpoint: moto.endpoint,
-      region: REGION,
-      credentials: MOTO_CREDENTIALS,
-    }),
+  esm = replicatorMapping({
+    moto,
+    region: REGION,
+    streamArn,
+    functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${NAME}`,
     invoke: (event) => replicator.invoke(event),
   });
   await esm.start();

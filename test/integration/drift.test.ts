@@ -21,12 +21,10 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriftSummary } from '../../lambda/src/drift/handler.js';
 import { buildZip } from '../../scripts/build-lambda.js';
-import { LocalEventSourceMapping } from '../support/event-source-mapping.js';
 import {
   assumedRoleDynamoClient,
   canonicalTable,
@@ -40,6 +38,7 @@ import {
 } from '../support/fixtures.js';
 import { type InvokeOutcome, type LocalLambda, startLocalLambda } from '../support/local-lambda.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
+import { replicatorMapping } from '../support/replicator-mapping.js';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
@@ -266,22 +265,11 @@ describe('drift check (drift.handler from the bundle)', () => {
     running.push(replicator);
     // Warm: its cold start must not eat into the re-check delay.
     expect((await replicator.invoke({ Records: [] })).result).toEqual({ batchItemFailures: [] });
-    const esm = new LocalEventSourceMapping({
-      settings: {
-        streamArn,
-        functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${NAME}`,
-        batchSize: 100,
-        startingPosition: 'LATEST',
-        maximumRetryAttempts: 2,
-        bisectBatchOnFunctionError: false,
-        maximumRecordAgeInSeconds: -1,
-        reportBatchItemFailures: true,
-      },
-      streams: new DynamoDBStreamsClient({
-        endpoint: moto.endpoint,
-        region: REGION,
-        credentials: MOTO_CREDENTIALS,
-      }),
+    const esm = replicatorMapping({
+      moto,
+      region: REGION,
+      streamArn,
+      functionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${NAME}`,
       invoke: (event) => replicator.invoke(event),
     });
     await esm.start();

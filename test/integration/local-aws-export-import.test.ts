@@ -37,6 +37,7 @@ import {
   dynamoClient,
   type SdkItem,
   scanAll,
+  TABLE_SCHEMA,
   TRICKY_STRINGS,
   trickyItems,
 } from '../support/fixtures.js';
@@ -115,15 +116,7 @@ async function importInto(table: string, keyPrefix: string) {
       InputCompressionType: 'GZIP',
       TableCreationParameters: {
         TableName: table,
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'N' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
+        ...TABLE_SCHEMA,
       },
     }),
   );

@@ -8,6 +8,7 @@ import {
   CreateTableCommand,
   DynamoDBClient,
   paginateScan,
+  type TableCreationParameters,
 } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 
@@ -62,6 +63,19 @@ export async function assumedRoleDynamoClient(
 /** The key schema every fixture table uses: pk (S) hash key, sk (N) range key. */
 export const KEY_SCHEMA = { hash: 'pk', range: 'sk' } as const;
 
+/** Keys and billing of every fixture table, whether CreateTable or ImportTable makes it. */
+export const TABLE_SCHEMA: Omit<TableCreationParameters, 'TableName'> = {
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'N' },
+  ],
+  BillingMode: 'PAY_PER_REQUEST',
+};
+
 /** Creates an on-demand table keyed pk (S) / sk (N); with stream, NEW_AND_OLD_IMAGES. Returns the stream ARN if any. */
 export async function createTable(
   client: DynamoDBClient,
@@ -71,15 +85,7 @@ export async function createTable(
   const out = await client.send(
     new CreateTableCommand({
       TableName: tableName,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'N' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
+      ...TABLE_SCHEMA,
       ...(options.stream
         ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }
         : {}),

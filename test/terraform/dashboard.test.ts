@@ -13,10 +13,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEALTH_METRIC, METRIC, parseTargets, TARGET_DIMENSION, targetLabel } from '#core';
 import { LOCAL_CREDENTIALS } from '../support/deployed-replicator.js';
+import { createTable, dynamoClient } from '../support/fixtures.js';
 import { writeLocalAwsOverride } from '../support/local-aws-override.js';
 import type { MotoServer } from '../support/moto.js';
 import { startMoto } from '../support/moto.js';
@@ -97,26 +97,8 @@ module "replicator" {
 
 beforeAll(async () => {
   moto = await startMoto();
-  const dynamodb = new DynamoDBClient({
-    endpoint: moto.endpoint,
-    region: 'us-east-1',
-    credentials: LOCAL_CREDENTIALS,
-  });
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: 'orders',
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'N' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
+  const dynamodb = dynamoClient(moto.endpoint, 'us-east-1', LOCAL_CREDENTIALS);
+  await createTable(dynamodb, 'orders', { stream: true });
   dynamodb.destroy();
 
   dir = await mkdtemp(join(tmpdir(), 'ddbsync-dashboard-'));

@@ -11,12 +11,13 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CanaryConfig, parseCanaryConfig } from '../../lambda/src/canary/config.js';
 import { createCanaryHandler } from '../../lambda/src/canary/handler.js';
 import { hasArrived } from '../../lambda/src/canary/heartbeat-wait.js';
 import { ConfigError } from '../../lambda/src/errors.js';
 import { createLogger, createMetrics } from '../../lambda/src/observability.js';
+import { captureOutput } from './output-capture.js';
 
 const ENV = {
   AWS_REGION: 'us-east-1',
@@ -35,29 +36,7 @@ const EU = '111111111111/eu-west-1/orders-replica';
 const US = '999999999999/us-east-1/orders-copy';
 const START = 1_700_000_000_000;
 
-let output: string[];
-let spies: MockInstance[];
-beforeEach(() => {
-  output = [];
-  const capture = (chunk: unknown) => {
-    output.push(String(chunk));
-    return true;
-  };
-  spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
-});
-afterEach(() => {
-  for (const s of spies) s.mockRestore();
-});
-
-const printed = () =>
-  output
-    .join('')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const { printed } = captureOutput();
 const emf = () => printed().filter((l) => '_aws' in l);
 
 /** A clock that moves only when the canary sleeps or a mocked read takes time. */

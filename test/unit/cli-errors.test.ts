@@ -6,12 +6,10 @@
 import {
   BatchWriteItemCommand,
   DescribeTableCommand,
-  DynamoDBClient,
   DynamoDBServiceException,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotAStreamFailureRecord, parseOnFailureRecord } from '../../cli/src/dlq-message.js';
 import {
   CheckpointError,
@@ -23,7 +21,7 @@ import {
 } from '../../cli/src/errors.js';
 import { RangeUnreadableError } from '../../cli/src/redrive.js';
 import { TargetWriteError } from '../../lambda/src/errors.js';
-import { cli } from '../cli/helpers.js';
+import { cli, useMockedDynamo } from '../cli/helpers.js';
 
 const REQUEST_ID = 'F4RUQ2AVK3T0LOB6N0VHJGGTR3VV4KQNSO5AEMVJF66Q9ASUAAJG';
 const denied = (requestId?: string) =>
@@ -90,20 +88,7 @@ describe('describeError', () => {
 });
 
 describe('a backfill whose writes the target refuses', () => {
-  const dynamo = mockClient(DynamoDBClient);
-  const env = { ...process.env };
-  beforeEach(() => {
-    dynamo.reset();
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'k',
-      AWS_SECRET_ACCESS_KEY: 's',
-    });
-  });
-  afterAll(() => {
-    dynamo.restore();
-    process.env = env;
-  });
+  const dynamo = useMockedDynamo();
 
   it('ends with one line naming the target, the AWS error and its request id, exit 2', async () => {
     dynamo.on(DescribeTableCommand).resolves({

@@ -4,13 +4,15 @@
  * where the tests change tables "during the re-check delay".
  */
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DriftConfig, parseDriftConfig } from '../../lambda/src/drift/config.js';
 import { createDriftHandler } from '../../lambda/src/drift/handler.js';
 import { randomOrder } from '../../lambda/src/drift/sample.js';
 import { ConfigError, DriftCheckError } from '../../lambda/src/errors.js';
 import { createLogger, createMetrics } from '../../lambda/src/observability.js';
 import { item, MemoryTable } from './drift-table.js';
+import { seededRandom as seeded } from './fake-table.js';
+import { captureOutput } from './output-capture.js';
 
 const SECRET = 'do-not-log-7f3a9c';
 const DELAY = 7_777;
@@ -29,29 +31,7 @@ const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:999999999999:function:orders-drif
 const EU = '111111111111/eu-west-1/orders-replica';
 const US = '999999999999/us-east-1/orders-copy';
 
-let output: string[];
-let spies: MockInstance[];
-beforeEach(() => {
-  output = [];
-  const capture = (chunk: unknown) => {
-    output.push(String(chunk));
-    return true;
-  };
-  spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
-});
-afterEach(() => {
-  for (const s of spies) s.mockRestore();
-});
-
-const printed = () =>
-  output
-    .join('')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const { output, printed } = captureOutput();
 const emf = (target: string) => printed().find((l) => '_aws' in l && l.Target === target);
 const driftedLogs = () => printed().filter((l) => l.message === 'drifted item');
 
@@ -106,17 +86,6 @@ function setup(env: Record<string, string> = {}) {
   };
   const run = () => handler({}, context);
   return { run, source, eu, us, clock, reports, mocks, handler, context };
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Plants the four kinds of drift the issue names in a table. */

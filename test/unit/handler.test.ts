@@ -4,7 +4,7 @@
  */
 import { BatchWriteItemCommand, DynamoDBClient, DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BatchWriteOptions, BatchWriteResult } from '../../lambda/src/batch-writer.js';
 import { parseConfig } from '../../lambda/src/config.js';
 import { MalformedRecordError } from '../../lambda/src/errors.js';
@@ -12,6 +12,7 @@ import { createHandler } from '../../lambda/src/handler.js';
 import { createLogger, createMetrics, METRIC } from '../../lambda/src/observability.js';
 import type { TargetWriter } from '../../lambda/src/target-writer.js';
 import { dynamoDbTargetWriter } from '../../lambda/src/target-writer.js';
+import { captureOutput } from './output-capture.js';
 import { put, remove, streamRecord } from './records.js';
 
 const config = parseConfig({
@@ -20,30 +21,8 @@ const config = parseConfig({
 });
 const NOW = 1_700_000_100_000;
 
-let output: string[];
-let stdout: MockInstance;
-let stderr: MockInstance;
-beforeEach(() => {
-  output = [];
-  const capture = (chunk: unknown) => {
-    output.push(String(chunk));
-    return true;
-  };
-  stdout = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  stderr = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-});
-afterEach(() => {
-  stdout.mockRestore();
-  stderr.mockRestore();
-});
-
 /** JSON lines printed (logs and EMF metrics). */
-const printed = () =>
-  output
-    .join('')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const { output, printed } = captureOutput();
 
 function recordingWriter(
   result: (n: number) => BatchWriteResult = () => ({ failed: new Map(), requests: 1, retries: 0 }),

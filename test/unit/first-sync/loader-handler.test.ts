@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { sdkStreamMixin } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lambda/src/errors.js';
 import {
   ExportLineError,
@@ -26,6 +26,7 @@ import {
 } from '../../../lambda/src/first-sync/loader-handler.js';
 import { createLogger, createMetrics } from '../../../lambda/src/observability.js';
 import { SECRET_MARKER } from '../../support/fixtures.js';
+import { captureOutput } from '../output-capture.js';
 import {
   expectedTable,
   exportItems,
@@ -47,31 +48,11 @@ const config = parseLoaderConfig({
   ]),
 });
 
-let output: string[];
-let spies: MockInstance[];
+const { output, printed } = captureOutput();
 const s3 = mockClient(S3Client);
 beforeEach(() => {
-  output = [];
-  const capture = (chunk: unknown) => {
-    output.push(String(chunk));
-    return true;
-  };
-  spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
   s3.reset();
 });
-afterEach(() => {
-  for (const s of spies) s.mockRestore();
-});
-
-const printed = () =>
-  output
-    .join('')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /** GetObject answers with `body` as a fresh stream each call, as S3 would. */
 function serve(body: Buffer): void {
