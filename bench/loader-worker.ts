@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { snapshot } from './counter-snapshot.js';
 import type { FakeCounters } from './fake-dynamodb.js';
 
 export interface LoaderJob {
@@ -26,19 +27,6 @@ type Handler = (
   event: unknown,
   context: { getRemainingTimeInMillis(): number },
 ) => Promise<LoaderRun['result']>;
-
-let pending: ((c: FakeCounters) => void) | undefined;
-process.on('message', (m: { type: string; counters?: FakeCounters }) => {
-  if (m.type === 'counters' && pending && m.counters) pending(m.counters);
-});
-
-/** The endpoint's counters since the last snapshot (the parent zeroes them). */
-function snapshot(): Promise<FakeCounters> {
-  return new Promise((resolve) => {
-    pending = resolve;
-    process.send?.({ type: 'snapshot' });
-  });
-}
 
 async function main(): Promise<void> {
   const job = JSON.parse(process.env.BENCH_LOADER_JOB as string) as LoaderJob;

@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import { unzipSync } from 'fflate';
 import { buildZip } from '../scripts/build-lambda.js';
+import { bundleWorker } from './bundle-worker.js';
 import { FakeDynamoDb } from './fake-dynamodb.js';
 import type { LoaderJob, LoaderRun } from './loader-worker.js';
 import { makeWorkload } from './workload.js';
@@ -110,16 +110,7 @@ async function main(): Promise<void> {
     await mkdir(join(bundleDir, name, '..'), { recursive: true });
     await writeFile(join(bundleDir, name), data);
   }
-  await build({
-    entryPoints: [join(root, 'bench', 'loader-worker.ts')],
-    outfile: join(work, 'loader-worker.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await bundleWorker(join(root, 'bench', 'loader-worker.ts'), join(work, 'loader-worker.mjs'));
 
   // One export data file of ITEMS distinct ~600-byte order items, as DynamoDB writes it.
   const { records, expected } = makeWorkload(ITEMS, ITEMS);

@@ -12,6 +12,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type BuildOptions, build } from 'esbuild';
 import { unzipSync } from 'fflate';
 import { buildZip, bundleReplicator, makeBuildDir } from '../scripts/build-lambda.js';
+import { bundleWorker } from './bundle-worker.js';
 import { FakeDynamoDb } from './fake-dynamodb.js';
 import type { Job, JobResult, RunResult } from './worker.js';
 import { makeWorkload } from './workload.js';
@@ -117,16 +118,7 @@ async function prepare(): Promise<{
     nodePaths: [join(root, 'node_modules')],
   });
   // The worker runs under plain node (no tsx loader in the measured process).
-  await build({
-    entryPoints: [join(root, 'bench', 'worker.ts')],
-    outfile: join(work, 'worker.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await bundleWorker(join(root, 'bench', 'worker.ts'), join(work, 'worker.mjs'));
   return { bundleDir, minimalDir, zipCurrent, zipBytes: built.byteLength, packages };
 }
 

@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StreamEvent } from '#core';
 import { planBatch } from '#core';
 import { replicatePerRecord } from './baseline.js';
+import { snapshot } from './counter-snapshot.js';
 import type { FakeCounters } from './fake-dynamodb.js';
 import { makeWorkload } from './workload.js';
 
@@ -47,19 +48,6 @@ export interface JobResult {
 }
 
 type Handler = (event: StreamEvent, context: { getRemainingTimeInMillis(): number }) => Promise<unknown>;
-
-let pendingSnapshot: ((c: FakeCounters) => void) | undefined;
-process.on('message', (m: { type: string; counters?: FakeCounters }) => {
-  if (m.type === 'counters' && pendingSnapshot && m.counters) pendingSnapshot(m.counters);
-});
-
-/** Asks the parent for the endpoint's counters since the last snapshot (and resets them). */
-function snapshot(): Promise<FakeCounters> {
-  return new Promise((resolve) => {
-    pendingSnapshot = resolve;
-    process.send?.({ type: 'snapshot' });
-  });
-}
 
 const mb = (n: number): number => Math.round((n / 1024 / 1024) * 10) / 10;
 

@@ -83,28 +83,28 @@ export async function healthStatus(o: HealthOptions): Promise<HealthStatus> {
   ]);
   return {
     canary: {
-      function: o.canaryFunction,
-      deployed: canary.deployed,
-      ...(canary.problem ? { problem: canary.problem } : {}),
+      ...checked(o.canaryFunction, canary),
       windowMinutes: o.windowMinutes,
-      targets: canary.series
-        ? canary.targets.map((target, i) =>
-            canaryTarget(target, canary.series?.get(`m${i}`), canary.series?.get(`l${i}`)),
-          )
-        : [],
+      targets: perTarget(canary, canaryTarget),
     },
     drift: {
-      function: o.driftFunction,
-      deployed: drift.deployed,
-      ...(drift.problem ? { problem: drift.problem } : {}),
+      ...checked(o.driftFunction, drift),
       lookbackMinutes: o.driftLookbackMinutes,
-      targets: drift.series
-        ? drift.targets.map((target, i) =>
-            driftTarget(target, drift.series?.get(`m${i}`), drift.series?.get(`l${i}`)),
-          )
-        : [],
+      targets: perTarget(drift, driftTarget),
     },
   };
+}
+
+/** What is reported of either function: its name, whether it is deployed, and what stopped the look if anything did. */
+function checked(name: string, found: Found): CheckFunction {
+  return { function: name, deployed: found.deployed, ...(found.problem ? { problem: found.problem } : {}) };
+}
+
+/** Each target's status from its two series (m<i>, l<i>); none when the metrics were not read. */
+function perTarget<T>(found: Found, status: (target: string, m?: Point[], l?: Point[]) => T): T[] {
+  return found.series
+    ? found.targets.map((target, i) => status(target, found.series?.get(`m${i}`), found.series?.get(`l${i}`)))
+    : [];
 }
 
 interface Found {

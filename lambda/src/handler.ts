@@ -4,7 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { ReplicatorConfig } from './config.js';
 import { MalformedRecordError } from './errors.js';
-import { METRIC, reportOutcome } from './observability.js';
+import { invocationStart, METRIC, reportOutcome } from './observability.js';
 import { replicateBatch } from './replicate.js';
 import type { BatchResponse, StreamEvent, StreamRecord } from './stream-records.js';
 import type { TargetWriter } from './target-writer.js';
@@ -37,14 +37,9 @@ export function safetyMarginMs(remainingMs: number): number {
  */
 export function createHandler(deps: HandlerDeps): Handler {
   const now = deps.now ?? Date.now;
-  let coldStart = true;
+  const start = invocationStart(deps.logger, deps.metrics);
   return async (event, context) => {
-    if (coldStart) {
-      deps.metrics.captureColdStartMetric();
-      coldStart = false;
-    }
-    // Every log line of this invocation then carries the request id and function name.
-    if (typeof context.awsRequestId === 'string') deps.logger.addContext(context as Context);
+    start(context);
     try {
       const records = event?.Records;
       if (!Array.isArray(records)) {

@@ -5,30 +5,17 @@
  * init with a message naming it.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { coldStart } from './cold-start.js';
 import { targetId } from './config.js';
 import { keySchemaSource } from './first-sync/key-schema.js';
 import { parseLoaderConfig } from './first-sync/loader-config.js';
 import { createLoaderHandler } from './first-sync/loader-handler.js';
-import { createLogger, createMetrics } from './observability.js';
-import { createTargetClients, sessionName } from './target-clients.js';
+import { createTargetClients } from './target-clients.js';
 import { dynamoDbTargetWriter } from './target-writer.js';
 
-const logger = createLogger();
-const metrics = createMetrics();
+const { config, logger, metrics, clientOptions } = coldStart(parseLoaderConfig);
 
-const config = (() => {
-  try {
-    return parseLoaderConfig(process.env);
-  } catch (err) {
-    logger.error('invalid configuration; fix the setting named below and redeploy', err as Error);
-    throw err;
-  }
-})();
-
-const clients = createTargetClients(config.targets, {
-  stsRegion: process.env.AWS_REGION,
-  sessionName: sessionName('ddbsync', process.env.AWS_LAMBDA_FUNCTION_NAME),
-});
+const clients = createTargetClients(config.targets, clientOptions);
 const writers = config.targets.map((t, i) => dynamoDbTargetWriter(t, clients[i] as (typeof clients)[number]));
 const first = config.targets[0] as (typeof config.targets)[number];
 

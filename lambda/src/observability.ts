@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { awsRequestId, innermostCause } from './errors.js';
 import type { BatchOutcome } from './replicate.js';
 
@@ -14,6 +15,21 @@ export function createMetrics(): Metrics {
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ddbsync',
     serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'ddbsync',
   });
+}
+
+/**
+ * What a stream or loader invocation does first: the cold-start metric on the first call
+ * only, and the request id and function name on every log line of the invocation.
+ */
+export function invocationStart(logger: Logger, metrics: Metrics): (context: Partial<Context>) => void {
+  let coldStart = true;
+  return (context) => {
+    if (coldStart) {
+      metrics.captureColdStartMetric();
+      coldStart = false;
+    }
+    if (typeof context.awsRequestId === 'string') logger.addContext(context as Context);
+  };
 }
 
 /** Metric names, one place so that dashboards and alarms can rely on them. */

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { type EventImage, toSdkItem } from '../attribute-values.js';
 import { sleep as realSleep } from '../backoff.js';
 import { ConfigError } from '../errors.js';
+import type { HealthCheckDeps } from '../health-check-deps.js';
 import { MetricUnit, publishTargetMetrics } from '../health-metrics.js';
 import { HEARTBEAT_AT, HEARTBEAT_ID } from '../heartbeat.js';
 import { HEALTH_METRIC } from '../observability.js';
@@ -13,16 +12,7 @@ import { accountOfArn, targetLabel } from '../target-label.js';
 import type { CanaryConfig } from './config.js';
 import { type Heartbeat, type HeartbeatRead, waitForHeartbeat } from './heartbeat-wait.js';
 
-export interface CanaryDeps {
-  readonly config: CanaryConfig;
-  /** Client for the source table (the function's own account and region). */
-  readonly source: DynamoDBClient;
-  /** One client per config.targets entry, in the same order. */
-  readonly targets: readonly DynamoDBClient[];
-  readonly logger: Logger;
-  readonly metrics: Metrics;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
+export interface CanaryDeps extends HealthCheckDeps<CanaryConfig> {
   readonly newId?: () => string;
 }
 

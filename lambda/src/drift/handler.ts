@@ -1,9 +1,8 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { sleep as realSleep } from '../backoff.js';
 import { ConfigError, DriftCheckError } from '../errors.js';
+import type { HealthCheckDeps } from '../health-check-deps.js';
 import { MetricUnit, publishTargetMetrics } from '../health-metrics.js';
 import { toEventImage } from '../lambda-event.js';
 import { HEALTH_METRIC } from '../observability.js';
@@ -15,17 +14,9 @@ import type { DriftConfig } from './config.js';
 import { driftReport, type PutReport, reportKey } from './report.js';
 import { type DriftRun, runDrift } from './run.js';
 
-export interface DriftDeps {
-  readonly config: DriftConfig;
-  readonly source: DynamoDBClient;
-  /** One client per config.targets entry, in the same order. */
-  readonly targets: readonly DynamoDBClient[];
-  readonly logger: Logger;
-  readonly metrics: Metrics;
+export interface DriftDeps extends HealthCheckDeps<DriftConfig> {
   /** Writes the report object; needed when config.reportBucket is set. */
   readonly putReport?: PutReport;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
 }
 

@@ -5,6 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { sleep as realSleep } from '../backoff.js';
 import { safetyMarginMs } from '../handler.js';
+import { invocationStart } from '../observability.js';
 import type { TargetWriter } from '../target-writer.js';
 import { openExportFile } from './export-file.js';
 import { loadLines } from './load-file.js';
@@ -53,13 +54,9 @@ export function loaderTimeBudget(startMs: number, remainingMs: number): { stopAt
 export function createLoaderHandler(deps: LoaderDeps): LoaderHandler {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
-  let coldStart = true;
+  const start = invocationStart(deps.logger, deps.metrics);
   return async (event, context) => {
-    if (coldStart) {
-      deps.metrics.captureColdStartMetric();
-      coldStart = false;
-    }
-    if (typeof context.awsRequestId === 'string') deps.logger.addContext(context as Context);
+    start(context);
     const started = now();
     try {
       const input = parseLoaderEvent(event);
