@@ -22,6 +22,10 @@ async function createFunction(name: string, variables: Record<string, string>): 
   await createPlaceholderFunction({ region: REGION }, name, variables);
 }
 
+// One clock reading for every datapoint: a run's DriftedItems and DriftSampledItems must carry
+// the same timestamp, as one EMF line gives them; two Date.now() calls can straddle a minute.
+const NOW = Date.now();
+
 /** Datapoints as the functions' EMF lines become them: namespace, service and Target. */
 async function put(metric: string, target: string, minutesAgo: number, value: number): Promise<void> {
   const datum: MetricDatum = {
@@ -30,7 +34,7 @@ async function put(metric: string, target: string, minutesAgo: number, value: nu
       { Name: 'service', Value: 'orders-sync' },
       { Name: 'Target', Value: target },
     ],
-    Timestamp: new Date(Date.now() - minutesAgo * 60_000),
+    Timestamp: new Date(NOW - minutesAgo * 60_000),
     Value: value,
   };
   await new CloudWatchClient({ region: REGION }).send(
