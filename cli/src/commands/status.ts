@@ -56,6 +56,8 @@ Examples:
   ddbsync status --function orders-replicator --region us-east-1
   ddbsync status --function orders-replicator --window 15 --json
   ddbsync status --function orders-replicator --role-arn arn:aws:iam::123456789012:role/ops-read --external-id ops
+  ddbsync status --function orders-replicator --canary-function orders-lag-canary \\
+    --drift-function orders-drift-check --drift-window 180
 
 Exit codes: 0 all well, 1 something needs attention (listed: a disabled mapping, failed batches
 in the dead-letter queue, errors, a growing iterator age, a missed heartbeat, drifted items, or no
