@@ -9,8 +9,8 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { LOCAL_CREDENTIALS } from '../support/deployed-replicator.js';
+import { assumeRoleCredentials } from '../support/fixtures.js';
 import { deployerRoleArn, SOURCE_ACCOUNT } from '../support/replicate-deployment.js';
 
 export interface Statement {
@@ -48,25 +48,10 @@ export async function iamClientFor(endpoint: string, accountId: string): Promise
   const region = 'us-east-1';
   if (accountId === SOURCE_ACCOUNT)
     return new IAMClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
-  const sts = new STSClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
-  try {
-    const out = await sts.send(
-      new AssumeRoleCommand({ RoleArn: deployerRoleArn(accountId), RoleSessionName: 'ddbsync-iam-check' }),
-    );
-    const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`no credentials for account ${accountId}`);
-    return new IAMClient({
-      endpoint,
-      region,
-      credentials: {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-      },
-    });
-  } finally {
-    sts.destroy();
-  }
+  const credentials = await assumeRoleCredentials(endpoint, region, deployerRoleArn(accountId), {
+    sessionName: 'ddbsync-iam-check',
+  });
+  return new IAMClient({ endpoint, region, credentials });
 }
 
 export function accountOf(arn: string): string {

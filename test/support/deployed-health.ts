@@ -13,14 +13,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { type FunctionConfiguration, GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { STSClient } from '@aws-sdk/client-sts';
 import {
   type AwsCredentials,
   codeSha256,
   DeploymentError,
   LOCAL_CREDENTIALS,
+  runDeployedFunction,
 } from './deployed-replicator.js';
-import { type InvokeOutcome, type LocalLambda, startLocalLambda } from './local-lambda.js';
+import type { InvokeOutcome, LocalLambda } from './local-lambda.js';
 
 export interface DeployedFunctionOptions {
   /** The local AWS the function was deployed to. */
@@ -64,33 +65,18 @@ export async function startDeployedFunction(options: DeployedFunctionOptions): P
         `the deployed code of ${functionName} (CodeSha256 ${config.CodeSha256}) is not ${options.zipPath} (${localSha})`,
       );
     }
-    // Lambda assumes the execution role with the function's name as the session name.
-    const assumed = await sts.send(
-      new AssumeRoleCommand({ RoleArn: config.Role, RoleSessionName: functionName }),
-    );
-    const c = assumed.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
-      throw new DeploymentError(`AssumeRole of the execution role ${config.Role} returned no credentials`);
-    }
     const environment = { ...(config.Environment?.Variables ?? {}) };
-    const fn: LocalLambda = await startLocalLambda({
-      zipPath: options.zipPath,
-      handler: config.Handler,
-      functionName,
-      functionArn: config.FunctionArn,
-      timeoutMs: (config.Timeout ?? 3) * 1000,
-      memoryMb: config.MemorySize ?? 128,
-      env: {
-        ...environment,
-        AWS_REGION: region,
-        AWS_DEFAULT_REGION: region,
-        AWS_ACCESS_KEY_ID: c.AccessKeyId,
-        AWS_SECRET_ACCESS_KEY: c.SecretAccessKey,
-        AWS_SESSION_TOKEN: c.SessionToken,
-        // What only the local AWS needs: where AWS is.
-        AWS_ENDPOINT_URL: options.functionEndpoint ?? endpoint,
+    const fn: LocalLambda = await runDeployedFunction(
+      sts,
+      {
+        ...config,
+        FunctionName: functionName,
+        FunctionArn: config.FunctionArn,
+        Role: config.Role,
+        Handler: config.Handler,
       },
-    });
+      { zipPath: options.zipPath, region, awsEndpoint: options.functionEndpoint ?? endpoint },
+    );
     return {
       function: config,
       environment,

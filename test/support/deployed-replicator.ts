@@ -145,6 +145,39 @@ async function executionRoleCredentials(
   return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
 }
 
+/**
+ * Runs a deployed function (its GetFunction configuration) locally as Lambda would: its own
+ * environment, plus the region and its execution role's temporary credentials, plus where
+ * the local AWS is (`awsEndpoint`, which the function's clients reach through AWS_ENDPOINT_URL).
+ */
+export async function runDeployedFunction(
+  sts: STSClient,
+  config: FunctionConfiguration & { FunctionArn: string; Role: string; Handler: string },
+  options: { zipPath: string; region: string; awsEndpoint: string },
+): Promise<LocalLambda> {
+  const functionName = config.FunctionName ?? config.FunctionArn.split(':').at(-1) ?? 'function';
+  const role = await executionRoleCredentials(sts, config.Role, functionName);
+  return startLocalLambda({
+    zipPath: options.zipPath,
+    handler: config.Handler,
+    functionName,
+    functionArn: config.FunctionArn,
+    timeoutMs: (config.Timeout ?? 3) * 1000,
+    memoryMb: config.MemorySize ?? 128,
+    env: {
+      ...(config.Environment?.Variables ?? {}),
+      // What Lambda adds: the region, and the execution role's temporary credentials.
+      AWS_REGION: options.region,
+      AWS_DEFAULT_REGION: options.region,
+      AWS_ACCESS_KEY_ID: role.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: role.secretAccessKey,
+      AWS_SESSION_TOKEN: role.sessionToken ?? '',
+      // What only the local AWS needs: where AWS is.
+      AWS_ENDPOINT_URL: options.awsEndpoint,
+    },
+  });
+}
+
 /** Reads the deployed function and mapping back and starts running them locally. */
 export async function startDeployedReplicator(
   options: DeployedReplicatorOptions,
@@ -202,26 +235,21 @@ export async function startDeployedReplicator(
     const settings = settingsFromMapping(mapping);
 
     const environment = { ...(config.Environment?.Variables ?? {}) };
-    const role = await executionRoleCredentials(sts, config.Role, deployment.functionName);
-    fn = await startLocalLambda({
-      zipPath: options.zipPath,
-      handler: config.Handler,
-      functionName: deployment.functionName,
-      functionArn: config.FunctionArn,
-      timeoutMs: (config.Timeout ?? 3) * 1000,
-      memoryMb: config.MemorySize ?? 128,
-      env: {
-        ...environment,
-        // What Lambda adds: the region, and the execution role's temporary credentials.
-        AWS_REGION: region,
-        AWS_DEFAULT_REGION: region,
-        AWS_ACCESS_KEY_ID: role.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: role.secretAccessKey,
-        AWS_SESSION_TOKEN: role.sessionToken ?? '',
-        // What only the local AWS needs: where AWS is.
-        AWS_ENDPOINT_URL: endpoint,
+    fn = await runDeployedFunction(
+      sts,
+      {
+        ...config,
+        FunctionName: deployment.functionName,
+        FunctionArn: config.FunctionArn,
+        Role: config.Role,
+        Handler: config.Handler,
       },
-    });
+      {
+        zipPath: options.zipPath,
+        region,
+        awsEndpoint: endpoint,
+      },
+    );
     const running = fn;
     const outcomes: InvokeOutcome[] = [];
     const esm = new LocalEventSourceMapping({

@@ -35,29 +35,42 @@ export function dynamoClient(
  * the account in the role ARN). The AssumeRole call uses sessionName so that tests can
  * tell these sessions from the function's.
  */
+/** Temporary credentials of `roleArn` from moto's STS (AssumeRole with moto's default credentials). */
+export async function assumeRoleCredentials(
+  endpoint: string,
+  region: string,
+  roleArn: string,
+  options: { externalId?: string; sessionName?: string } = {},
+): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }> {
+  const sts = new STSClient({ endpoint, region, credentials: MOTO_CREDENTIALS });
+  try {
+    const out = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: options.sessionName ?? 'test-setup',
+        ...(options.externalId ? { ExternalId: options.externalId } : {}),
+      }),
+    );
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey)
+      throw new Error(`AssumeRole of ${roleArn} returned no credentials`);
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+    };
+  } finally {
+    sts.destroy();
+  }
+}
+
 export async function assumedRoleDynamoClient(
   endpoint: string,
   region: string,
   roleArn: string,
   options: { externalId?: string; sessionName?: string } = {},
 ): Promise<DynamoDBClient> {
-  const sts = new STSClient({ endpoint, region, credentials: MOTO_CREDENTIALS });
-  const out = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: roleArn,
-      RoleSessionName: options.sessionName ?? 'test-setup',
-      ...(options.externalId ? { ExternalId: options.externalId } : {}),
-    }),
-  );
-  sts.destroy();
-  const c = out.Credentials;
-  if (!c?.AccessKeyId || !c.SecretAccessKey)
-    throw new Error(`AssumeRole of ${roleArn} returned no credentials`);
-  return dynamoClient(endpoint, region, {
-    accessKeyId: c.AccessKeyId,
-    secretAccessKey: c.SecretAccessKey,
-    ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
-  });
+  return dynamoClient(endpoint, region, await assumeRoleCredentials(endpoint, region, roleArn, options));
 }
 
 /** The key schema every fixture table uses: pk (S) hash key, sk (N) range key. */

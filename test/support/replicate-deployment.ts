@@ -5,7 +5,6 @@
  * Shared by `make demo` (scripts/demo.ts) and the end-to-end tests (test/e2e).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import {
   type DeployedReplicator,
   type Deployment,
@@ -14,6 +13,7 @@ import {
   startDeployedReplicator,
 } from './deployed-replicator.js';
 import type { DrainStats } from './event-source-mapping.js';
+import { assumeRoleCredentials } from './fixtures.js';
 import {
   applyRound,
   type Difference,
@@ -36,29 +36,15 @@ export async function replicaClient(endpoint: string, replica: Replica): Promise
   if (replica.accountId === SOURCE_ACCOUNT) {
     return new DynamoDBClient({ endpoint, region: replica.region, credentials: LOCAL_CREDENTIALS });
   }
-  const sts = new STSClient({ endpoint, region: replica.region, credentials: LOCAL_CREDENTIALS });
-  try {
-    const out = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: deployerRoleArn(replica.accountId),
-        RoleSessionName: 'ddbsync-check',
-      }),
-    );
-    const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey)
-      throw new Error(`no credentials for account ${replica.accountId}`);
-    return new DynamoDBClient({
-      endpoint,
-      region: replica.region,
-      credentials: {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-      },
-    });
-  } finally {
-    sts.destroy();
-  }
+  const credentials = await assumeRoleCredentials(
+    endpoint,
+    replica.region,
+    deployerRoleArn(replica.accountId),
+    {
+      sessionName: 'ddbsync-check',
+    },
+  );
+  return new DynamoDBClient({ endpoint, region: replica.region, credentials });
 }
 
 export function replicaLabel(r: Replica): string {
