@@ -1,6 +1,6 @@
 /**
- * The first-sync loader's Lambda entry point (handler "loader.handler"), in the same bundle
- * as the replicator and writing through the same target clients, assumed roles and batch
+ * The first-sync loader's Lambda entry point (handler "loader.handler", dist/first-sync.zip),
+ * writing through the same target clients, assumed roles and batch
  * writer. Configuration is read and checked once, at cold start: a bad setting fails the
  * init with a message naming it.
  */

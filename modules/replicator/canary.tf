@@ -51,8 +51,10 @@ resource "aws_iam_role" "canary" {
 data "aws_iam_policy_document" "canary" {
   count = local.canary_enabled ? 1 : 0
 
-  # Only the heartbeat: its partition key value (for a string partition key; IAM compares
-  # strings) and only the heartbeat's attributes, so the canary cannot touch a user's item.
+  # Only the heartbeat's attributes, and, for a string partition key, only its partition key
+  # value (dynamodb:LeadingKeys; IAM compares strings). With a number or binary partition key
+  # there is no LeadingKeys condition: the canary may then put an item under another key with
+  # the heartbeat's attribute names, so prefer a string partition key for the heartbeat.
   statement {
     sid       = "WriteHeartbeat"
     effect    = "Allow"
@@ -217,6 +219,17 @@ resource "aws_lambda_function" "canary" {
       error_message = "The canary's alarm period (${local.canary_period} s) times latency_alarm_runs (${var.canary.latency_alarm_runs}) exceeds one day, CloudWatch's limit for an alarm's evaluation. Schedule the canary more often or lower latency_alarm_runs."
     }
   }
+}
+
+# Scheduler invokes the function asynchronously, and Lambda retries a failed asynchronous
+# invocation twice by default: a failed canary run would write extra heartbeats that overlap
+# the next scheduled one. The schedule's own retry_policy covers delivery only.
+resource "aws_lambda_function_event_invoke_config" "canary" {
+  count = local.canary_enabled ? 1 : 0
+
+  function_name                = aws_lambda_function.canary[0].function_name
+  maximum_retry_attempts       = 0
+  maximum_event_age_in_seconds = 60
 }
 
 resource "aws_scheduler_schedule" "canary" {

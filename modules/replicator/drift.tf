@@ -189,6 +189,16 @@ resource "aws_lambda_function" "drift" {
   }
 }
 
+# As for the canary: a failed drift run is not repeated by Lambda's asynchronous retries
+# (they would spend the read capacity and repeat repairs again); the next schedule runs it.
+resource "aws_lambda_function_event_invoke_config" "drift" {
+  count = local.drift_enabled ? 1 : 0
+
+  function_name                = aws_lambda_function.drift[0].function_name
+  maximum_retry_attempts       = 0
+  maximum_event_age_in_seconds = 60
+}
+
 resource "aws_scheduler_schedule" "drift" {
   count = local.drift_enabled ? 1 : 0
 

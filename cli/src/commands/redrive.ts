@@ -8,7 +8,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Command, InvalidArgumentError } from 'commander';
-import { createTargetWriters } from '#core';
+import { createTargetWriters, MalformedRecordError } from '#core';
 import { awsContext } from '../aws-context.js';
 import { NotAStreamFailureRecord, parseOnFailureRecord, streamRegion } from '../dlq-message.js';
 import { EXIT, ResourceError, UsageError } from '../errors.js';
@@ -167,6 +167,13 @@ Exit codes: 0 every message redriven (or none waiting), 1 some messages kept, 2 
                   `, ${result.itemsPut} puts, ${result.itemsDeleted} deletes; message deleted\n`,
               );
             } catch (err) {
+              if (err instanceof MalformedRecordError) {
+                // One unreadable record (e.g. an attribute the SDK cannot deserialize) keeps this
+                // message for a person to look at; the other messages are still redriven.
+                io.stderr.write(`${label} (${range}): kept: ${err.message}\n`);
+                kept.push(message);
+                continue;
+              }
               if (!(err instanceof RangeUnreadableError)) throw err;
               io.stderr.write(
                 `${label} (${range}): kept: these records are no longer in the stream (${err.message}). ` +

@@ -55,13 +55,14 @@ export type PutReport = (bucket: string, key: string, body: string) => Promise<v
 
 /**
  * Puts report objects with S3 PutObject. The S3 client is loaded on the first report, so
- * a run without a bucket (and the replicator, which shares the bundle) never loads it.
+ * a run without a bucket never loads it.
  */
 export function s3ReportWriter(region: string): PutReport {
   let client: Promise<{ put: PutReport }> | undefined;
   return async (bucket, key, body) => {
     client ??= import('@aws-sdk/client-s3').then(({ S3Client, PutObjectCommand }) => {
-      const s3 = new S3Client({ region, maxAttempts: 5 });
+      // The report bucket may be in another region: follow S3's redirect instead of failing the run.
+      const s3 = new S3Client({ region, followRegionRedirects: true, maxAttempts: 5 });
       return {
         put: async (b: string, k: string, text: string) => {
           await s3.send(

@@ -98,6 +98,12 @@ override_resource {
   target = aws_scheduler_schedule.drift
 }
 override_resource {
+  target = aws_lambda_function_event_invoke_config.canary
+}
+override_resource {
+  target = aws_lambda_function_event_invoke_config.drift
+}
+override_resource {
   target = aws_cloudwatch_metric_alarm.function
 }
 override_resource {
