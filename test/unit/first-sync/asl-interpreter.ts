@@ -202,6 +202,15 @@ function runMap(
 }
 
 function matches(rule: Obj, input: Json, context: Obj): boolean {
+  if ('IsPresent' in rule) {
+    let present = true;
+    try {
+      get(input, context, rule.Variable as string);
+    } catch {
+      present = false;
+    }
+    return present === rule.IsPresent;
+  }
   const value = get(input, context, rule.Variable as string);
   if ('StringEquals' in rule) return value === rule.StringEquals;
   if ('BooleanEquals' in rule) return value === rule.BooleanEquals;

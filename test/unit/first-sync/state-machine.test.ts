@@ -34,6 +34,7 @@ const VARS = {
   mapping_poll_seconds: '5',
 };
 const EXPORT_ARN = `${VARS.source_table_arn}/export/01700000000000-abcdefgh`;
+const EXPORT_TIME = '2026-12-01T10:00:00Z';
 const DATA_PREFIX = 'first-sync/exec-1/AWSDynamoDB/01700000000000-abcdefgh/data/';
 
 /** What templatefile() does with this file: every ${name} replaced; an unknown name is an error. */
@@ -261,7 +262,14 @@ function services(world: World) {
     [`${sdk}dynamodb:describeExport`]: record('describeExport', () => {
       const statuses = world.exportStatuses ?? ['IN_PROGRESS', 'COMPLETED'];
       const status = statuses[Math.min(exportPolls++, statuses.length - 1)] as string;
-      return { ExportDescription: { ExportArn: EXPORT_ARN, ExportStatus: status, ItemCount: 1234 } };
+      return {
+        ExportDescription: {
+          ExportArn: EXPORT_ARN,
+          ExportStatus: status,
+          ItemCount: 1234,
+          ExportTime: EXPORT_TIME,
+        },
+      };
     }),
     'arn:aws:states:::s3:listObjectsV2': record('listObjectsV2', (p) => ({
       Contents: (world.files ?? []).map((name) => ({
@@ -290,7 +298,7 @@ function services(world: World) {
 
 const run = (world: World) => {
   const s = services(world);
-  const outcome = runStateMachine(definition, {}, s.fakes);
+  const outcome = runStateMachine(definition, { action: 'sync', load: 'map', repair: false }, s.fakes);
   return { ...s, outcome, resources: s.calls.map((c) => c.resource) };
 };
 
