@@ -12,9 +12,11 @@
  *   Terraform created (GetEventSourceMapping: batch size, starting position, retries,
  *   bisection, maximum record age, on-failure destination).
  *
- * The mapping must be disabled: on AWS it would then deliver nothing, and with the
- * launcher in test/support/moto_server.py moto leaves the stream alone too, so that the
- * records are delivered here, once, by LocalEventSourceMapping.
+ * By default the mapping must be disabled, and drain() delivers when the test says so. With
+ * `follow`, the mapping may be in any state and is followed (test/support/mapping-follower.ts):
+ * records are delivered only while it is Enabled in the local AWS, as whoever changes it (the
+ * first-sync workflow) expects. Either way moto itself delivers nothing (the launcher,
+ * test/support/moto_server.py, stops it), so the records are delivered here, once.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -36,6 +38,7 @@ import {
   settingsFromMapping,
 } from './event-source-mapping.js';
 import { type InvokeOutcome, type LocalLambda, startLocalLambda } from './local-lambda.js';
+import { MappingFollower } from './mapping-follower.js';
 
 /** Credentials that act in moto's default account (123456789012). */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
@@ -116,6 +119,8 @@ export interface DeployedReplicatorOptions {
   readonly zipPath: string;
   /** Credentials of the account the function is deployed in; default moto's default account. */
   readonly credentials?: AwsCredentials;
+  /** Deliver by the mapping's state in the local AWS (see the file comment) instead of on drain(). */
+  readonly follow?: { readonly pollMs?: number };
 }
 
 export interface DeployedReplicator {
@@ -126,8 +131,10 @@ export interface DeployedReplicator {
   readonly environment: Readonly<Record<string, string>>;
   /** Every invocation's outcome, in order. */
   readonly outcomes: readonly InvokeOutcome[];
-  /** Delivers every record written so far, as the mapping would. */
+  /** Delivers every record written so far, as the mapping would (not with `follow`). */
   drain(): Promise<DrainStats>;
+  /** With `follow`: what delivers the records while the mapping is Enabled. */
+  readonly follower?: MappingFollower;
   stop(): Promise<void>;
 }
 
@@ -226,7 +233,7 @@ export async function startDeployedReplicator(
           `${deployment.sourceTableName} (${table.Table?.LatestStreamArn})`,
       );
     }
-    if (mapping.State !== 'Disabled') {
+    if (!options.follow && mapping.State !== 'Disabled') {
       throw new DeploymentError(
         `mapping ${deployment.mappingUuid} is ${mapping.State}; apply with mapping_enabled = false so that ` +
           'the local AWS does not consume the stream (its own delivery needs Docker and discards the records)',
@@ -262,16 +269,35 @@ export async function startDeployedReplicator(
         return outcome;
       },
     });
-    // Creating the mapping fixes a LATEST starting position: records written from now on.
-    await esm.start();
+    let follower: MappingFollower | undefined;
+    if (options.follow) {
+      follower = new MappingFollower({
+        esm,
+        lambda,
+        uuid: deployment.mappingUuid,
+        endpoint,
+        ...(options.follow.pollMs ? { pollMs: options.follow.pollMs } : {}),
+      });
+      await follower.start();
+    } else {
+      // Creating the mapping fixes a LATEST starting position: records written from now on.
+      await esm.start();
+    }
+    const following = follower;
     return {
       function: config,
       mapping,
       settings,
       environment,
       outcomes,
-      drain: () => esm.drain(),
+      drain: () => {
+        if (following)
+          throw new DeploymentError('a followed mapping delivers by its state; use follower.settle()');
+        return esm.drain();
+      },
+      ...(following ? { follower: following } : {}),
       stop: async () => {
+        await following?.stop().catch(() => undefined);
         await running.stop();
         for (const c of clients) c.destroy();
       },

@@ -62,11 +62,11 @@
  * - Stream records carry awsRegion "us-east-1" whatever the table's region, and never a
  *   userIdentity (moto has no TTL process), so TTL deletes cannot be produced.
  * - If a Lambda event source mapping is created in moto for the stream (CreateEventSourceMapping,
- *   e.g. by Terraform), every later write to the table makes moto try to invoke the
+ *   e.g. by Terraform), every later write to the table makes stock moto try to invoke the
  *   function through Docker and then EMPTIES the stream shard, even when that fails and
- *   even after the mapping is deleted. Read the mapping's settings with
- *   settingsFromMapping(), but do not leave a moto mapping on a stream you drain here
- *   (the launcher stops a disabled mapping from doing this).
+ *   even after the mapping is deleted. The launcher (startLocalAws) stops moto's own
+ *   delivery for every mapping, so read the mapping's settings with settingsFromMapping()
+ *   and deliver here; test/support/mapping-follower.ts delivers by the mapping's state.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type {

@@ -2,9 +2,11 @@
  * The local AWS the demo and the end-to-end tests deploy to: a moto server started through
  * test/support/moto_server.py, which is moto_server with the DynamoDB Streams behaviour that
  * replication depends on (the launcher's docstring lists each patch and the test needing it):
- * - a Lambda event source mapping created disabled leaves the DynamoDB stream alone, as on
- *   AWS (moto 5.2.1 otherwise hands the records of every write to any mapping on the table,
- *   enabled or not, through Docker, and then discards them);
+ * - moto delivers no DynamoDB stream records itself and leaves them in the stream (moto 5.2.1
+ *   otherwise hands the records of every write to any mapping on the table, enabled or not,
+ *   through Docker, and then discards them): the tests' emulator delivers them;
+ * - a mapping the emulator polls goes through Disabling/Enabling until the emulator has
+ *   stopped/started (test/support/mapping-follower.ts), as on AWS;
  * - shards roll over on request (rolloverShard): the open shard closes and a child takes
  *   later writes, as DynamoDB does every few hours;
  * - DescribeStream lists every shard and pages them (Limit, ExclusiveStartShardId);

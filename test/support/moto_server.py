@@ -3,13 +3,28 @@
 lacks. The arguments are moto_server's. Each patch below is needed by a test that fails on
 stock moto_server (see the README's Development section); everything else is moto's.
 
-1. A disabled (or deleted) Lambda event source mapping delivers nothing and leaves the stream's
-   records in place. moto passes a shard's records to every mapping ever attached to the table
-   (StreamShard.add -> LambdaBackend.send_dynamodb_items, which runs the function in Docker)
-   and empties the shard if that returned anything; AWS delivers nothing through a disabled
-   mapping. Here send_dynamodb_items returns None (nothing delivered) unless an enabled mapping
-   from that stream to that function exists.
-   Needed by: test/e2e (a deployed example's mapping is disabled and the stream read locally).
+1. moto never delivers a DynamoDB stream's records itself, and leaves them in place: the tests'
+   emulator (test/support/event-source-mapping.ts) reads the stream and invokes the function
+   with Lambda's semantics. moto passes a shard's records to every mapping ever attached to the
+   table, enabled or not (StreamShard.add -> LambdaBackend.send_dynamodb_items, which runs the
+   function in Docker through LambdaFunction.invoke, not through the Invoke API that
+   moto_patches_first_sync forwards), and then empties the shard if that returned anything, so
+   the next record reuses a sequence number; with Docker absent it returns an error text, so
+   every write to a table with an enabled mapping wiped its stream. Here send_dynamodb_items
+   returns None (nothing delivered) for every mapping.
+   Needed by: test/e2e (a deployed example's mapping is read locally) and
+   test/integration/mapping-state.test.ts ("an enabled mapping leaves the stream in place").
+
+4. A mapping that an emulator polls (it says so with POST
+   /moto-api/ddbsync/mapping-poller?uuid=UUID&account=ACCOUNT&region=REGION) changes state as
+   on AWS: UpdateEventSourceMapping with Enabled=false answers "Disabling", and the mapping
+   stays Disabling until its poller, having finished the batch it was delivering, confirms
+   with POST /moto-api/ddbsync/mapping-state?uuid=...&account=...&region=...&state=Disabled;
+   Enabled=true goes through "Enabling" the same way. moto switches at once, so "Disabled"
+   would be reported while the emulator is still invoking the function, and the first sync,
+   which exports the table once the mapping is Disabled, could snapshot before the last
+   replicated write. A mapping nobody polls keeps moto's behaviour.
+   Needed by: test/integration/mapping-state.test.ts ("Disabling until the poller stops").
 
 2. Shards roll over. moto has one shard per stream that never closes; DynamoDB closes shards and
    opens children every few hours. POST /moto-api/ddbsync/rollover?streamArn=ARN closes the
@@ -36,7 +51,7 @@ import time
 import uuid
 from urllib.parse import parse_qs, urlparse
 
-from moto.awslambda.models import LambdaBackend
+from moto.awslambda.models import EventSourceMapping, LambdaBackend
 from moto.core.exceptions import JsonRESTError
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import StreamShard, Table
@@ -46,20 +61,14 @@ from moto.moto_api._internal import urls as moto_api_urls
 from moto.server import main
 import moto_patches_first_sync  # noqa: F401  (issue 12: Step Functions, Lambda Invoke, ImportTable, export)
 
-# --- 1. disabled mappings deliver nothing -----------------------------------------------------
-
-_deliver = LambdaBackend.send_dynamodb_items
+# --- 1. moto delivers no stream records itself -------------------------------------------------
 
 
-def _send_if_enabled(self, function_arn, items, source):
-    enabled = any(
-        esm.enabled and esm.function_arn == function_arn and esm.event_source_arn == source
-        for esm in self._event_source_mappings.values()
-    )
-    return _deliver(self, function_arn, items, source) if enabled else None
+def _deliver_nothing(self, function_arn, items, source):
+    return None  # nothing delivered: StreamShard.add keeps the records
 
 
-LambdaBackend.send_dynamodb_items = _send_if_enabled
+LambdaBackend.send_dynamodb_items = _deliver_nothing
 
 # --- 2. shard rollover ------------------------------------------------------------------------
 
@@ -222,6 +231,73 @@ def _describe_stream_page(self):
 
 
 DynamoDBStreamsHandler.describe_stream = _describe_stream_page
+
+# --- 4. mapping state transitions confirmed by the poller ---------------------------------------
+
+_polled: set[str] = set()  # UUIDs of mappings an emulator polls
+_esm_configuration = EventSourceMapping.get_configuration
+_esm_update = LambdaBackend.update_event_source_mapping
+
+
+def _configuration(self):
+    out = _esm_configuration(self)
+    transition = getattr(self, "ddbsync_transition", None)
+    if transition:
+        out["State"] = transition
+    return out
+
+
+def _update_mapping(self, uuid_, spec):
+    esm = self.get_event_source_mapping(uuid_)
+    before = esm.enabled if esm else None
+    out = _esm_update(self, uuid_, spec)
+    if out is not None and uuid_ in _polled and "Enabled" in spec and bool(spec["Enabled"]) != before:
+        out.ddbsync_transition = "Enabling" if out.enabled else "Disabling"
+    return out
+
+
+EventSourceMapping.get_configuration = _configuration
+LambdaBackend.update_event_source_mapping = _update_mapping
+
+
+def _mapping_of(full_url):
+    from moto.awslambda.models import lambda_backends
+
+    query = {k: v[0] for k, v in parse_qs(urlparse(full_url).query).items()}
+    backend = lambda_backends[query.get("account", "")][query.get("region", "")]
+    esm = backend.get_event_source_mapping(query.get("uuid", ""))
+    if esm is None:
+        raise ResourceNotFound(f"no event source mapping {query.get('uuid')}")
+    return esm, query
+
+
+def _mapping_poller_response(request, full_url, headers):
+    if request.method != "POST":
+        return 405, {}, json.dumps({"error": "POST to poll a mapping"})
+    try:
+        esm, _ = _mapping_of(full_url)
+    except JsonRESTError as err:
+        return err.code, {}, json.dumps({"error": err.message})
+    _polled.add(esm.uuid)
+    return 200, {}, json.dumps({"uuid": esm.uuid, "State": _configuration(esm)["State"]})
+
+
+def _mapping_state_response(request, full_url, headers):
+    if request.method != "POST":
+        return 405, {}, json.dumps({"error": "POST to confirm a mapping's state"})
+    try:
+        esm, query = _mapping_of(full_url)
+    except JsonRESTError as err:
+        return err.code, {}, json.dumps({"error": err.message})
+    wanted = "Enabled" if esm.enabled else "Disabled"
+    if query.get("state") != wanted:
+        return 409, {}, json.dumps({"error": f"the mapping is being {wanted}, not {query.get('state')}"})
+    esm.ddbsync_transition = None
+    return 200, {}, json.dumps({"uuid": esm.uuid, "State": wanted})
+
+
+moto_api_urls.url_paths["{0}/moto-api/ddbsync/mapping-poller"] = _mapping_poller_response
+moto_api_urls.url_paths["{0}/moto-api/ddbsync/mapping-state"] = _mapping_state_response
 
 if __name__ == "__main__":
     main(sys.argv[1:])
