@@ -298,4 +298,47 @@ describe('Step Functions on the local AWS', () => {
     const all = await sfn.send(new ListExecutionsCommand({ mapRunArn: mapRun.mapRunArn }));
     expect(all.executions?.map((e) => e.status).sort()).toEqual(['FAILED', 'SUCCEEDED', 'SUCCEEDED']);
   });
+
+  it("gives an SDK response's datetimes as ISO 8601 text in a child's input and in the execution's output", async () => {
+    await putObjects({ 'dated/a.jsonl': 1 });
+    const arn = await createStateMachine('dated', {
+      StartAt: 'List',
+      States: {
+        // An AWS SDK integration's answer holds datetimes (here LastModified; DescribeExport's ExportTime too).
+        List: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:s3:listObjectsV2',
+          Parameters: { Bucket: BUCKET, Prefix: 'dated/' },
+          ResultPath: '$.listing',
+          Next: 'EachObject',
+        },
+        EachObject: {
+          Type: 'Map',
+          ItemsPath: '$.listing.Contents',
+          ItemSelector: { 'key.$': '$$.Map.Item.Value.Key', 'modified.$': '$$.Map.Item.Value.LastModified' },
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'Seen',
+            States: { Seen: { Type: 'Pass', End: true } },
+          },
+          ResultPath: null,
+          End: true,
+        },
+      },
+    });
+    const out = await run(arn, {});
+    expect(out.status, `${out.error}: ${out.cause}`).toBe('SUCCEEDED');
+    const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/;
+    const output = JSON.parse(out.output ?? '{}') as { listing: { Contents: { LastModified: string }[] } };
+    expect(output.listing.Contents[0]?.LastModified).toMatch(iso);
+    const mapRun = await onlyMapRun(out.executionArn);
+    const children = await sfn.send(new ListExecutionsCommand({ mapRunArn: mapRun.mapRunArn }));
+    const child = await sfn.send(
+      new DescribeExecutionCommand({ executionArn: children.executions?.[0]?.executionArn }),
+    );
+    expect(JSON.parse(child.input ?? '{}')).toEqual({
+      key: 'dated/a.jsonl',
+      modified: expect.stringMatching(iso),
+    });
+  });
 });

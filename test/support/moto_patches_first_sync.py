@@ -16,6 +16,9 @@ fail against stock moto_server (MOTO_SERVER=moto_server).
   (moto never fails the run), and is listed by ListExecutions(mapRunArn) and described by
   DescribeExecution with its input, error and cause (moto keeps no child executions). A
   failed run waits for the children still running (AWS aborts them) so its counts are final.
+- Datetimes of an AWS SDK integration's answer (DescribeExport's ExportTime) are ISO 8601
+  text in a Map child's input and in DescribeExecution's output; moto's json.dumps of them
+  failed the child, and answered DescribeExecution of a succeeded execution with a 500.
 - Lambda's Invoke API runs the function through a local Lambda service when
   DDBSYNC_LOCAL_LAMBDA_URL is set (test/support/local-lambda-service.ts); moto would run
   it in Docker, absent here. Only the Invoke API is forwarded: moto's own deliveries (event
