@@ -10,6 +10,13 @@ locals {
     b = "${var.name}-orders-b"
     c = "${var.name}-orders-c"
   }
+  # The first-sync roles' ARNs from their names (target-access names them <name>-first-sync):
+  # the roles trust the first-sync functions' roles, so taking the ARNs from the modules'
+  # outputs would make a cycle.
+  first_sync_role_arns = {
+    b = "arn:aws:iam::${split(":", var.target_b.deployer_role_arn)[4]}:role/${var.name}-b-first-sync"
+    c = "arn:aws:iam::${split(":", var.target_c.deployer_role_arn)[4]}:role/${var.name}-c-first-sync"
+  }
 }
 
 resource "aws_dynamodb_table" "source" {
@@ -129,8 +136,8 @@ module "first_sync" {
   source_table_name         = aws_dynamodb_table.source.name
   event_source_mapping_uuid = module.replicator.event_source_mapping_uuid
   targets = [
-    { table_name = local.tables.b, region = module.target_b.region, role_arn = module.target_b.first_sync_role_arn, external_id = var.external_id },
-    { table_name = local.tables.c, region = module.target_c.region, role_arn = module.target_c.first_sync_role_arn, external_id = var.external_id },
+    { table_name = local.tables.b, region = module.target_b.region, role_arn = local.first_sync_role_arns.b, external_id = var.external_id },
+    { table_name = local.tables.c, region = module.target_c.region, role_arn = local.first_sync_role_arns.c, external_id = var.external_id },
   ]
 
   import_enabled              = var.new_target_tables
