@@ -50,7 +50,8 @@ export interface VerifySegmentResult {
   readonly segment: number;
   readonly done: boolean;
   readonly targetIndex: number;
-  readonly lastEvaluatedKey?: EventImage;
+  /** Where to go on in target targetIndex; null from its start (the state machine needs the field). */
+  readonly lastEvaluatedKey: EventImage | null;
   /** Target keys scanned by this invocation, over all targets. */
   readonly scanned: number;
   readonly onlyInTarget: number;

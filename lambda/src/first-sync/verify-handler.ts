@@ -247,13 +247,20 @@ async function verifySegment(
         segment: input.segment,
         done: false,
         targetIndex: i,
-        ...(lastEvaluatedKey ? { lastEvaluatedKey } : {}),
+        lastEvaluatedKey: lastEvaluatedKey ?? null,
         scanned,
         onlyInTarget,
       };
     }
   }
-  return { segment: input.segment, done: true, targetIndex: deps.targets.length, scanned, onlyInTarget };
+  return {
+    segment: input.segment,
+    done: true,
+    targetIndex: deps.targets.length,
+    lastEvaluatedKey: null,
+    scanned,
+    onlyInTarget,
+  };
 }
 
 async function summarize(
