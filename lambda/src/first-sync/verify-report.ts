@@ -115,6 +115,8 @@ export function partTarget(label: string, tally: TargetTally, repair: boolean): 
   };
 }
 
+const PARALLEL_READS = 32;
+
 /** Keys listed per kind and target in report.json; the parts hold them all. */
 export const MAX_REPORT_KEYS = 100_000;
 
@@ -148,14 +150,17 @@ export async function summarizeParts(
   const keys = await store.list(`${reportPrefix}/${PARTS}/`);
   let files = 0;
   let segments = 0;
-  for (const key of keys) {
-    let part: ReportPart;
+  // Parts are read PARALLEL_READS at a time: a large table has tens of thousands of them.
+  const read = async (key: string): Promise<ReportPart> => {
     try {
-      part = JSON.parse(await store.get(key)) as ReportPart;
+      return JSON.parse(await store.get(key)) as ReportPart;
     } catch (err) {
       if (err instanceof VerifyReportError) throw err;
       throw new VerifyReportError(`report part ${key} is not JSON: ${(err as Error).message}`);
     }
+  };
+  // Added up chunk by chunk: only a chunk's parts are held at once, whatever the run's size.
+  const add = (part: ReportPart) => {
     if (part.kind === 'file') files++;
     else segments++;
     for (const p of part.targets) {
@@ -180,6 +185,9 @@ export async function summarizeParts(
       ];
       if (cut.includes(true)) t.keysTruncated = true;
     }
+  };
+  for (let i = 0; i < keys.length; i += PARALLEL_READS) {
+    for (const part of await Promise.all(keys.slice(i, i + PARALLEL_READS).map(read))) add(part);
   }
   const targets = [...byLabel.values()];
   const reportKey = `${reportPrefix}/report.json`;

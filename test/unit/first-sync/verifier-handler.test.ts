@@ -67,6 +67,7 @@ function setup(items: EventImage[]) {
   const targets = [new MemoryTable('orders-replica', items), new MemoryTable('orders-replica', items)];
   const store = new MemoryStore();
   let onSleep: (() => void) | undefined;
+  const sleeps: number[] = [];
   const handler = createVerifierHandler({
     config,
     source: source.client(),
@@ -85,6 +86,7 @@ function setup(items: EventImage[]) {
     metrics: createMetrics(),
     now: clock.now,
     sleep: async (ms) => {
+      sleeps.push(ms);
       clock.ms += ms;
       onSleep?.();
     },
@@ -105,6 +107,7 @@ function setup(items: EventImage[]) {
     store,
     handler,
     context,
+    sleeps,
     setOnSleep: (f: () => void) => {
       onSleep = f;
     },
@@ -207,6 +210,17 @@ describe('verifier, file mode', () => {
     expect(w.targets[0].writes).toBe(0);
   });
 
+  it('checks a target that lacks everything without waiting for replication: nothing changed since the export', async () => {
+    const items = exportItems(250);
+    const w = setup(items);
+    serve(gzipExport(items));
+    w.targets[0].items.clear();
+    const result = (await w.handler(fileEvent(), w.context())) as VerifyFileResult;
+    expect(result.differences).toBe(items.length);
+    expect(parts(w.store)[0]?.targets[0]?.missing).toHaveLength(items.length);
+    expect(w.sleeps.filter((ms) => ms === config.recheckDelayMs)).toEqual([]);
+  });
+
   it('retries the keys BatchGetItem leaves unprocessed', async () => {
     const items = exportItems(250);
     const w = setup(items);
@@ -275,6 +289,25 @@ describe('verifier, file mode', () => {
         w.context(),
       ),
     ).rejects.toThrow('event.segment');
+  });
+});
+
+describe('verifier settings', () => {
+  it("needs SOURCE_TABLE_NAME and takes the replicator's targets", () => {
+    const env = { AWS_REGION: 'us-east-1', REPLICATION_TARGETS: '[{"tableName":"orders-replica"}]' };
+    expect(() => parseVerifierConfig(env)).toThrow(
+      /^SOURCE_TABLE_NAME: must be the source table's name or ARN/,
+    );
+    const arn = 'arn:aws:dynamodb:us-east-1:123456789012:table/orders';
+    expect(parseVerifierConfig({ ...env, SOURCE_TABLE_NAME: arn })).toMatchObject({
+      sourceTable: arn,
+      recheckDelayMs: 2_000,
+      concurrency: 8,
+      targets: [{ tableName: 'orders-replica', region: 'us-east-1' }],
+    });
+    expect(() =>
+      parseVerifierConfig({ ...env, SOURCE_TABLE_NAME: 'orders', RECHECK_DELAY_MS: '-1' }),
+    ).toThrow(/^RECHECK_DELAY_MS/);
   });
 });
 
