@@ -43,6 +43,7 @@ const VARS = {
   verifier_function_arn: 'arn:aws:lambda:us-east-1:111111111111:function:ddbsync-orders-verifier',
   verify_segments: '3',
   report_prefix: 'first-sync-verify',
+  loader_stop_seconds: '960',
 };
 const EXPORT_ARN = `${VARS.source_table_arn}/export/01700000000000-abcdefgh`;
 const EXPORT_TIME = '2026-12-01T10:00:00Z';
@@ -497,7 +498,14 @@ describe('first-sync state machine definition', () => {
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'LoadFailed' });
     expect(outcome.cause).toContain('States.ExceedToleratedFailureThreshold');
     expect(outcome.cause).toContain('TargetRefusedError');
-    // The mapping was running: it runs again (the replay from its checkpoint mends what the load wrote).
+    // The mapping was running: it runs again (the replay from its checkpoint mends what the load wrote),
+    // but only after every loader invocation in flight has surely ended.
+    expect(outcome.path.slice(-4)).toEqual([
+      'LoadFailedRestore',
+      'WaitForLoadersToStop',
+      'ResumeMappingAfterFailure',
+      'FirstSyncFailed',
+    ]);
     expect(updates(calls)).toEqual([
       { UUID: VARS.event_source_mapping_uuid, Enabled: false },
       { UUID: VARS.event_source_mapping_uuid, Enabled: true },
