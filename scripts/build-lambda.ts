@@ -31,7 +31,11 @@ export const PACKAGES = {
     drift: join(root, 'lambda/src/drift/index.ts'),
   },
   /** The first-sync loader (loader.handler) the Step Functions Distributed Map runs. */
-  'first-sync': { loader: join(root, 'lambda/src/loader-index.ts') },
+  'first-sync': {
+    loader: join(root, 'lambda/src/loader-index.ts'),
+    /** The distributed verify (verifier.handler): file, segment and summarize modes. */
+    verifier: join(root, 'lambda/src/verifier-index.ts'),
+  },
 } as const satisfies Record<string, Record<string, string>>;
 
 export type PackageName = keyof typeof PACKAGES;

@@ -70,3 +70,41 @@ export class LoadStalledError extends Error {
 export class KeySchemaError extends Error {
   override readonly name = 'KeySchemaError';
 }
+
+// --- The verifier's errors (verify-*.ts) ---
+
+/** The verifier's event is not one of its three modes, or a field of it is wrong. */
+export class VerifyEventError extends Error {
+  override readonly name = 'VerifyEventError';
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`event.${field}: ${detail}`);
+  }
+}
+
+/**
+ * A table could not be read for the comparison (access denied, missing table, unprocessed
+ * keys that never cleared). Names the table (source or target) and the AWS error, never a key.
+ */
+export class VerifyReadError extends Error {
+  override readonly name = 'VerifyReadError';
+  constructor(
+    readonly table: string,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`cannot read ${table}: ${detail}`, options);
+  }
+}
+
+/** A report object could not be written, listed or read in S3. */
+export class VerifyReportError extends Error {
+  override readonly name = 'VerifyReportError';
+}
+
+/** An invocation compared nothing before its deadline: continuing from the same place would loop for ever. */
+export class VerifyStalledError extends Error {
+  override readonly name = 'VerifyStalledError';
+}

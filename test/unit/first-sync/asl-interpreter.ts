@@ -108,7 +108,7 @@ function runScope(
           continue;
         }
         case 'Succeed':
-          return { status: 'SUCCEEDED', output: data, path };
+          return { status: 'SUCCEEDED', output: output(state, data, context), path };
         case 'Fail': {
           const error = (
             state.ErrorPath ? get(data, context, state.ErrorPath as string) : state.Error
@@ -134,10 +134,16 @@ function runScope(
       name = handler.Next as string;
       continue;
     }
+    data = output(state, data, context);
     if (state.End === true) return { status: 'SUCCEEDED', output: data, path };
     name = state.Next as string;
   }
   throw new Error(`more than ${MAX_STEPS} steps: a loop that does not end`);
+}
+
+/** A state's OutputPath picks what it passes on (all of it when absent). */
+function output(state: Obj, data: Json, context: Obj): Json {
+  return state.OutputPath === undefined ? data : get(data, context, state.OutputPath as string);
 }
 
 function withRetries(state: Obj, call: () => Json): Json {
@@ -170,11 +176,19 @@ function runMap(
   path: string[],
   label: string,
 ): Json {
-  const reader = state.ItemReader as Obj;
-  const list = services[reader.Resource as string];
-  if (!list) throw new Error(`no fake for ${reader.Resource as string}`);
-  const listed = list(evaluate(reader.Parameters as Json, input, context)) as Obj;
-  const items = (listed.Contents ?? []) as Obj[];
+  // Items from an S3 listing (ItemReader), or an array in the input (ItemsPath).
+  let items: Json[];
+  const reader = state.ItemReader as Obj | undefined;
+  if (reader) {
+    const list = services[reader.Resource as string];
+    if (!list) throw new Error(`no fake for ${reader.Resource as string}`);
+    const listed = list(evaluate(reader.Parameters as Json, input, context)) as Obj;
+    items = (listed.Contents ?? []) as Obj[];
+  } else {
+    const found = get(input, context, (state.ItemsPath as string | undefined) ?? '$');
+    if (!Array.isArray(found)) throw new StatesError('States.Runtime', 'ItemsPath does not select an array');
+    items = found;
+  }
   const processor = state.ItemProcessor as unknown as StateDefinition;
   const results: Json[] = [];
   let failed = 0;
@@ -183,7 +197,8 @@ function runMap(
     const itemContext: Obj = { ...context, Map: { Item: { Index: index, Value: item } } };
     const itemInput =
       state.ItemSelector === undefined ? item : evaluate(state.ItemSelector, input, itemContext);
-    const outcome = runScope(processor, itemInput, services, context, path, `${label}${String(item.Key)} > `);
+    const name = typeof item === 'object' && item !== null && !Array.isArray(item) ? item.Key : item;
+    const outcome = runScope(processor, itemInput, services, context, path, `${label}${String(name)} > `);
     if (outcome.status === 'FAILED') {
       failed++;
       firstFailure ??= outcome;
@@ -383,6 +398,15 @@ function apply(name: string, args: Json[]): Json {
       return (args[0] as Json[]).length;
     case 'States.MathAdd':
       return (args[0] as number) + (args[1] as number);
+    case 'States.ArrayRange': {
+      const [first, last, step] = args as [number, number, number];
+      const out: number[] = [];
+      for (let n = first; step > 0 ? n <= last : n >= last; n += step) out.push(n);
+      // Step Functions refuses a range of more than 1,000 items.
+      if (out.length > 1000)
+        throw new StatesError('States.Runtime', 'States.ArrayRange: more than 1000 items');
+      return out;
+    }
     default:
       throw new Error(`intrinsic ${name} is not interpreted here`);
   }

@@ -61,6 +61,13 @@ describe('the packages', () => {
     expect(text).toContain('createGunzip');
   });
 
+  it('has the verifier as verifier.mjs, exporting handler, in the same package', async () => {
+    const { text, sources } = await loadedAtImport(loaderDir, 'verifier.mjs');
+    expect(text).toMatch(/export\s*\{[^}]*\bhandler\b/);
+    expect(sources.some((s) => /lambda\/src\/first-sync\/verify-compare\.ts$/.test(s))).toBe(true);
+    expect(sources.some((s) => /lambda\/src\/target-clients\.ts$/.test(s))).toBe(true);
+  });
+
   it("loads none of the loader's code in the replicator's index.mjs: no S3 client, no first-sync modules, no gunzip", async () => {
     const { text, sources } = await loadedAtImport(replicatorDir, 'index.mjs');
     for (const pattern of LOADER_ONLY) expect(sources.filter((s) => pattern.test(s))).toEqual([]);

@@ -13,8 +13,16 @@ import {
   LoaderEventError,
   LoadStalledError,
   TargetRefusedError,
+  VerifyReadError,
 } from '../../../lambda/src/first-sync/errors.js';
 import { type LoaderResult, parseLoaderEvent } from '../../../lambda/src/first-sync/loader-event.js';
+import {
+  parseVerifyEvent,
+  type VerifyEvent,
+  type VerifyFileResult,
+  type VerifySegmentResult,
+  type VerifySummary,
+} from '../../../lambda/src/first-sync/verify-event.js';
 import { type Json, runStateMachine, type StateDefinition, StatesError } from './asl-interpreter.js';
 
 const TEMPLATE = readFileSync(
@@ -32,6 +40,10 @@ const VARS = {
   max_concurrency: '40',
   export_poll_seconds: '30',
   mapping_poll_seconds: '5',
+  verifier_function_arn: 'arn:aws:lambda:us-east-1:111111111111:function:ddbsync-orders-verifier',
+  verify_segments: '3',
+  report_prefix: 'first-sync-verify',
+  loader_stop_seconds: '960',
 };
 const EXPORT_ARN = `${VARS.source_table_arn}/export/01700000000000-abcdefgh`;
 const EXPORT_TIME = '2026-12-01T10:00:00Z';
@@ -75,6 +87,7 @@ const FIELDS: Record<string, string[]> = {
     'ItemReader',
     'ItemSelector',
     'ItemProcessor',
+    'ItemsPath',
     'ItemBatcher',
     'ResultWriter',
     'MaxConcurrency',
@@ -155,6 +168,7 @@ function problems(scope: Scope, where: string): string[] {
       'InputPath',
       'SecondsPath',
       'MaxConcurrencyPath',
+      'ItemsPath',
       'ErrorPath',
       'CausePath',
     ]) {
@@ -228,11 +242,18 @@ interface World {
   exportStatuses?: string[];
   files?: string[];
   loader?: LoaderScript;
+  verifier?: VerifierScript;
 }
+
+type VerifierScript = (
+  event: VerifyEvent,
+  call: number,
+) => VerifyFileResult | VerifySegmentResult | VerifySummary | Error;
 
 function services(world: World) {
   const calls: { resource: string; parameters: Json }[] = [];
   const loaderEvents: { key: string; startLine: number }[] = [];
+  const verifierEvents: VerifyEvent[] = [];
   let mappingPolls = 0;
   let exportPolls = 0;
   const perFile = new Map<string, number>();
@@ -279,6 +300,17 @@ function services(world: World) {
       })),
     })),
     'arn:aws:states:::lambda:invoke': record('invoke', (p) => {
+      if (p.FunctionName === VARS.verifier_function_arn) {
+        // The payload the state machine builds must be what the verifier accepts.
+        const event = parseVerifyEvent(p.Payload);
+        verifierEvents.push(event);
+        const id = event.mode === 'file' ? event.key : event.mode === 'segment' ? `s${event.segment}` : 'sum';
+        const n = (perFile.get(id) ?? 0) + 1;
+        perFile.set(id, n);
+        const result = (world.verifier as VerifierScript)(event, n);
+        if (result instanceof Error) throw new StatesError(result.name, result.message);
+        return { StatusCode: 200, Payload: result as unknown as Json };
+      }
       expect(p.FunctionName).toBe(VARS.loader_function_arn);
       // The payload the state machine builds must be what the loader accepts.
       const event = parseLoaderEvent(p.Payload);
@@ -293,7 +325,7 @@ function services(world: World) {
       return { StatusCode: 200, Payload: result as unknown as Json };
     }),
   };
-  return { fakes, calls, loaderEvents };
+  return { fakes, calls, loaderEvents, verifierEvents };
 }
 
 const run = (world: World) => {
@@ -466,7 +498,14 @@ describe('first-sync state machine definition', () => {
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'LoadFailed' });
     expect(outcome.cause).toContain('States.ExceedToleratedFailureThreshold');
     expect(outcome.cause).toContain('TargetRefusedError');
-    // The mapping was running: it runs again (the replay from its checkpoint mends what the load wrote).
+    // The mapping was running: it runs again (the replay from its checkpoint mends what the load wrote),
+    // but only after every loader invocation in flight has surely ended.
+    expect(outcome.path.slice(-4)).toEqual([
+      'LoadFailedRestore',
+      'WaitForLoadersToStop',
+      'ResumeMappingAfterFailure',
+      'FirstSyncFailed',
+    ]);
     expect(updates(calls)).toEqual([
       { UUID: VARS.event_source_mapping_uuid, Enabled: false },
       { UUID: VARS.event_source_mapping_uuid, Enabled: true },
@@ -491,5 +530,132 @@ describe('first-sync state machine definition', () => {
     expect(resources.filter((r) => r === 'getEventSourceMapping')).toHaveLength(121);
     expect(resources).not.toContain('exportTableToPointInTime');
     expect(updates(calls).at(-1)).toEqual({ UUID: VARS.event_source_mapping_uuid, Enabled: true });
+  });
+});
+
+describe('first-sync state machine, the verify branch', () => {
+  const PREFIX = 'first-sync-verify/exec-1';
+  const summary: VerifySummary = {
+    targets: [
+      {
+        target: '222222222222/eu-west-1/orders-replica',
+        compared: 1234,
+        differing: 2,
+        missingInTarget: 1,
+        onlyInTarget: 1,
+        repaired: 4,
+      },
+    ],
+    differences: 4,
+    report: `s3://${VARS.export_bucket}/${PREFIX}/report.json`,
+  };
+  /** File a needs two invocations, segment 1 two (resumed from a key); everything else one. */
+  const verifier: VerifierScript = (e, n) => {
+    if (e.mode === 'file') {
+      return e.key.endsWith('a.json.gz') && n === 1
+        ? { key: e.key, done: false, nextLine: 500, compared: 500, differences: 1 }
+        : { key: e.key, done: true, nextLine: e.startLine + 100, compared: 100, differences: 0 };
+    }
+    if (e.mode === 'segment') {
+      return e.segment === 1 && n === 1
+        ? {
+            segment: 1,
+            done: false,
+            targetIndex: 0,
+            lastEvaluatedKey: { pk: { S: 'k' }, sk: { N: '9' } },
+            scanned: 1000,
+            onlyInTarget: 0,
+          }
+        : {
+            segment: e.segment,
+            done: true,
+            targetIndex: 1,
+            lastEvaluatedKey: null,
+            scanned: 10,
+            onlyInTarget: 1,
+          };
+    }
+    return summary;
+  };
+  const runVerify = (world: Omit<World, 'mappingStates'>) => {
+    const s = services({ mappingStates: ['Enabled'], ...world });
+    const outcome = runStateMachine(definition, { action: 'verify', load: 'map', repair: true }, s.fakes);
+    return { ...s, outcome, resources: s.calls.map((c) => c.resource) };
+  };
+
+  it('compares every export file and every target segment, summarizes, and ends with the counts, never touching the mapping', () => {
+    const { outcome, resources, verifierEvents } = runVerify({ files: ['a.json.gz', 'b.json.gz'], verifier });
+    expect(outcome).toEqual({ status: 'SUCCEEDED', output: summary, path: expect.any(Array) });
+    expect(outcome.path.at(-1)).toBe('VerifyDone');
+    expect(resources).not.toContain('getEventSourceMapping');
+    expect(resources).not.toContain('updateEventSourceMapping');
+    const common = { bucket: VARS.export_bucket, reportPrefix: PREFIX, repair: true };
+    expect(verifierEvents).toEqual([
+      { mode: 'file', key: `${DATA_PREFIX}a.json.gz`, startLine: 0, ...common },
+      { mode: 'file', key: `${DATA_PREFIX}a.json.gz`, startLine: 500, ...common },
+      { mode: 'file', key: `${DATA_PREFIX}b.json.gz`, startLine: 0, ...common },
+      { mode: 'segment', segment: 0, totalSegments: 3, targetIndex: 0, ...common },
+      { mode: 'segment', segment: 1, totalSegments: 3, targetIndex: 0, ...common },
+      {
+        mode: 'segment',
+        segment: 1,
+        totalSegments: 3,
+        targetIndex: 0,
+        lastEvaluatedKey: { pk: { S: 'k' }, sk: { N: '9' } },
+        ...common,
+      },
+      { mode: 'segment', segment: 2, totalSegments: 3, targetIndex: 0, ...common },
+      { mode: 'summarize', bucket: VARS.export_bucket, reportPrefix: PREFIX },
+    ]);
+  });
+
+  it('passes repair from the execution input', () => {
+    const s = services({ mappingStates: ['Enabled'], files: ['a.json.gz'], verifier });
+    runStateMachine(definition, { action: 'verify', load: 'map', repair: false }, s.fakes);
+    expect(
+      s.verifierEvents.filter((e) => e.mode !== 'summarize').every((e) => 'repair' in e && !e.repair),
+    ).toBe(true);
+  });
+
+  it('fails the run with the verifier error and leaves the mapping alone', () => {
+    const { outcome, calls } = runVerify({
+      files: ['a.json.gz'],
+      verifier: (e, n) =>
+        e.mode === 'file'
+          ? new VerifyReadError('111111111111/eu-west-1/orders-replica', 'AccessDeniedException')
+          : verifier(e, n),
+    });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'VerifyFailed' });
+    expect(outcome.cause).toContain('VerifyReadError');
+    expect(outcome.cause).toContain('AccessDeniedException');
+    expect(updates(calls)).toEqual([]);
+    expect(calls.map((c) => c.resource)).not.toContain('getEventSourceMapping');
+  });
+
+  it('retries the verifier only for Lambda transient errors, a few times, then fails', () => {
+    let calls = 0;
+    const { outcome } = runVerify({
+      files: ['a.json.gz'],
+      verifier: (e, n) => {
+        if (e.mode !== 'summarize') return verifier(e, n);
+        calls++;
+        return Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' });
+      },
+    });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'VerifyFailed' });
+    expect(calls).toBe(7);
+    for (const name of ['VerifyFiles', 'VerifySegments']) {
+      const processor = (definition.States[name] as Record<string, Json>).ItemProcessor as unknown as Scope;
+      const task = processor.States[processor.StartAt] as Record<string, Json>;
+      const retried = (task.Retry as Record<string, Json>[]).flatMap((r) => r.ErrorEquals as string[]);
+      expect(retried.every((e) => e.startsWith('Lambda.'))).toBe(true);
+    }
+  });
+
+  it('refuses more segments than States.ArrayRange makes', () => {
+    const big = JSON.parse(render(TEMPLATE, { ...VARS, verify_segments: '1001' })) as StateDefinition;
+    const s = services({ mappingStates: ['Enabled'], files: [], verifier });
+    const outcome = runStateMachine(big, { action: 'verify', load: 'map', repair: false }, s.fakes);
+    expect(outcome.status).toBe('FAILED');
   });
 });
