@@ -204,6 +204,20 @@ describe('first sync, end to end on the local AWS', () => {
 
         const items = await timed('compare', () => expectTargetsEqualSource(stack, source));
         expect(items).toBeGreaterThan(ITEMS - raced.deletes);
+
+        // The distributed verify agrees: no target differs, and it touched no mapping.
+        const verify = await timed('verify', () =>
+          runFirstSync(stack, { action: 'verify', load: 'map', repair: false }),
+        );
+        expect(verify.status, `${verify.error}: ${verify.cause}`).toBe('SUCCEEDED');
+        const summary = JSON.parse(verify.output ?? '{}') as {
+          differences: number;
+          targets: { compared: number; differing: number; missingInTarget: number; onlyInTarget: number }[];
+        };
+        console.log(`first-sync e2e: verify ${JSON.stringify(summary)}`);
+        expect(summary.differences).toBe(0);
+        expect(summary.targets).toHaveLength(stack.replicas.length);
+        for (const t of summary.targets) expect(t.compared).toBe(items);
       } finally {
         await replicator?.stop();
         source.destroy();

@@ -142,6 +142,22 @@ export async function deployFirstSyncStandIn(o: StandInOptions): Promise<FirstSy
       timeoutSeconds: 900,
     });
 
+    const verifier = await deployFunction({
+      endpoint,
+      region,
+      credentials: MOTO_CREDENTIALS,
+      name: `${name}-verifier`,
+      zip: await zip('first-sync.zip'),
+      handler: 'verifier.handler',
+      env: {
+        REPLICATION_TARGETS: replicationTargets,
+        SOURCE_TABLE_NAME: sourceTableName,
+        KEY_ATTRIBUTES: 'pk,sk',
+        RECHECK_DELAY_MS: '500',
+      },
+      timeoutSeconds: 900,
+    });
+
     const exportBucket = `${name}-exports`;
     await s3.send(
       new CreateBucketCommand({
@@ -172,6 +188,10 @@ export async function deployFirstSyncStandIn(o: StandInOptions): Promise<FirstSy
       max_concurrency: String(o.maxConcurrency ?? 4),
       export_poll_seconds: '1',
       mapping_poll_seconds: '1',
+      loader_stop_seconds: '5',
+      verifier_function_arn: verifier.functionArn,
+      verify_segments: '2',
+      report_prefix: 'first-sync/reports',
     });
     const machine = await sfn.send(
       new CreateStateMachineCommand({
