@@ -30,8 +30,12 @@ export const PACKAGES = {
     canary: join(root, 'lambda/src/canary/index.ts'),
     drift: join(root, 'lambda/src/drift/index.ts'),
   },
-  /** The first-sync loader (loader.handler) the Step Functions Distributed Map runs. */
-  'first-sync': { loader: join(root, 'lambda/src/loader-index.ts') },
+  /** The first sync: the loader (loader.handler) the Step Functions Distributed Map runs. */
+  'first-sync': {
+    loader: join(root, 'lambda/src/loader-index.ts'),
+    /** The import path's ImportTable starter and poller (importer.handler). */
+    importer: join(root, 'lambda/src/importer-index.ts'),
+  },
 } as const satisfies Record<string, Record<string, string>>;
 
 export type PackageName = keyof typeof PACKAGES;
