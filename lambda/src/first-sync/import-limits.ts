@@ -73,7 +73,7 @@ export function checkImportLimits(
           (LARGE_IMPORT_REGIONS.has(region)
             ? ''
             : ` (15 TB only in ${[...LARGE_IMPORT_REGIONS].join(', ')})`),
-        `${count} import${count === 1 ? '' : 's'} of ${bytes(files.bytes)} (${files.bytes} bytes of data files) into ${key} make ${bytes(count * files.bytes)}`,
+        `${count} import${count === 1 ? '' : 's'} of ${bytes(files.bytes)} of data files into ${key} make ${bytes(count * files.bytes)}`,
       );
     }
   }
