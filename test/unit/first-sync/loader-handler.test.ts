@@ -231,8 +231,14 @@ describe('loader handler', () => {
     const written = targets[0]?.requests ?? 0;
 
     clock.ms = deadline + 1;
-    // ExportTime as epoch seconds, as an SDK integration may pass it, is the same T0.
-    for (const exportTime of [T0, Date.parse(T0) / 1000, Date.parse(T0)]) {
+    // ExportTime as epoch seconds or ms, or with microseconds and an offset (moto's Step
+    // Functions writes Python's isoformat), is the same T0.
+    for (const exportTime of [
+      T0,
+      Date.parse(T0) / 1000,
+      Date.parse(T0),
+      '2026-12-01T10:00:00.000000+00:00',
+    ]) {
       const err = await handler(
         { bucket: BUCKET, key: KEY, startLine: 0, exportTime },
         context(60_000),
