@@ -6,9 +6,10 @@
  * byte. A target table that exists is refused, and ImportTable's quotas are checked (with
  * small limits injected into the handler's core, rather than 50,000 files made here).
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   BatchWriteItemCommand,
   CreateTableCommand,
@@ -19,7 +20,20 @@ import {
   PutItemCommand,
   UpdateContinuousBackupsCommand,
 } from '@aws-sdk/client-dynamodb';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateEventSourceMappingCommand,
+  GetEventSourceMappingCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImportLimitExceededError } from '../../lambda/src/first-sync/errors.js';
 import { parseImporterConfig } from '../../lambda/src/first-sync/import-config.js';
@@ -35,14 +49,16 @@ import {
   createTable,
   dynamoClient,
   largeAttributes,
+  MOTO_CREDENTIALS,
   type SdkItem,
   SECRET_MARKER,
   scanAll,
   trickyItems,
 } from '../support/fixtures.js';
-import { startLocalAws } from '../support/local-aws.js';
+import { type LocalAwsWithLambda, startLocalAws } from '../support/local-aws.js';
 import { type InvokeOutcome, type LocalLambda, startLocalLambda } from '../support/local-lambda.js';
-import { MOTO_DEFAULT_ACCOUNT, type MotoServer } from '../support/moto.js';
+import { MOTO_DEFAULT_ACCOUNT } from '../support/moto.js';
+import { bundleHandler, deployFunction } from '../support/test-functions.js';
 import { captureOutput } from '../unit/output-capture.js';
 
 const REGION = 'us-east-1';
@@ -58,7 +74,7 @@ const target = (account: string, region: string, tableName: string) => ({
 });
 const label = (t: ReturnType<typeof target>) => `${t.roleArn.split(':')[4]}/${t.region}/${t.tableName}`;
 
-let moto: MotoServer;
+let moto: LocalAwsWithLambda;
 let zipPath: string;
 let source: DynamoDBClient;
 let sourceItems: SdkItem[];
@@ -90,8 +106,9 @@ const startEvent = () => ({
 });
 
 beforeAll(async () => {
-  // The repository's launcher: stock moto_server neither exports nor imports as AWS does.
-  moto = await startLocalAws();
+  // The repository's launcher: stock moto_server neither exports nor imports as AWS does,
+  // nor runs state machines and their Lambda tasks.
+  moto = await startLocalAws({ localLambda: true });
   if (process.env.REPLICATOR_ZIP) {
     zipPath = process.env.REPLICATOR_ZIP;
   } else {
@@ -342,5 +359,161 @@ describe('first-sync importer on a real export', () => {
     });
     targetClient.destroy();
     s3.destroy();
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// The state machine's import branch, run by the local AWS's Step Functions
+
+const TEMPLATE = fileURLToPath(new URL('../../modules/first-sync/state-machine.asl.json', import.meta.url));
+/** The longest an execution here may run: about 10 s on this machine. */
+const EXECUTION_LIMIT_MS = 120_000;
+
+describe('the first-sync state machine, import path, on the local AWS', () => {
+  let sfn: SFNClient;
+  let lambda: LambdaClient;
+  let stateMachineArn: string;
+  let refusingArn: string;
+  let mappingUuid: string;
+
+  /** As templatefile() renders it; placeholders of states these runs never reach (the verify branch) get "1". */
+  async function definition(vars: Record<string, string>): Promise<string> {
+    const text = await readFile(TEMPLATE, 'utf8');
+    return text.replace(/\$\{(\w+)\}/g, (_, name: string) => vars[name] ?? '1');
+  }
+
+  async function execute(stateMachineArn: string, name: string): Promise<DescribeExecutionCommandOutput> {
+    const started = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        name,
+        input: JSON.stringify({ action: 'sync', load: 'import', repair: false }),
+      }),
+    );
+    const deadline = Date.now() + EXECUTION_LIMIT_MS;
+    for (;;) {
+      const out = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
+      if (out.status !== 'RUNNING') return out;
+      if (Date.now() > deadline) throw new Error(`${name} still RUNNING after ${EXECUTION_LIMIT_MS} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  const targets = [
+    target('222222222222', 'eu-west-1', 'orders-by-sfn'),
+    target('333333333333', 'us-west-2', 'orders-by-sfn'),
+  ];
+  const existing = target('333333333333', 'us-west-2', 'orders-sfn-existing');
+
+  beforeAll(async () => {
+    const options = { endpoint: moto.endpoint, region: REGION, credentials: MOTO_CREDENTIALS };
+    sfn = new SFNClient(options);
+    lambda = new LambdaClient(options);
+    const zip = new Uint8Array(await readFile(zipPath));
+    const importer = await deployFunction({
+      ...options,
+      name: 'ddbsync-sfn-importer',
+      zip,
+      handler: 'importer.handler',
+      env: { REPLICATION_TARGETS: JSON.stringify(targets), STREAM_RESERVE_SECONDS: '3600' },
+      timeoutSeconds: 60,
+    });
+    const refusing = await deployFunction({
+      ...options,
+      name: 'ddbsync-sfn-importer-existing',
+      zip,
+      handler: 'importer.handler',
+      env: { REPLICATION_TARGETS: JSON.stringify([existing]) },
+      timeoutSeconds: 60,
+    });
+    // The replicator's mapping, created paused as for a new pipeline (its function is a stand-in).
+    const replicator = await deployFunction({
+      ...options,
+      name: 'replicator-stand-in',
+      zip: await bundleHandler('export const handler = async () => ({});'),
+    });
+    const streamArn = (await createTable(source, 'mapping-source', { stream: true })) as string;
+    const mapping = await lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: replicator.functionArn,
+        EventSourceArn: streamArn,
+        StartingPosition: 'TRIM_HORIZON',
+        Enabled: false,
+      }),
+    );
+    mappingUuid = mapping.UUID as string;
+    const iam = new IAMClient(options);
+    const role = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'first-sync-states',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        }),
+      }),
+    );
+    iam.destroy();
+    const vars = {
+      source_table_arn: `arn:aws:dynamodb:${REGION}:${MOTO_DEFAULT_ACCOUNT}:table/orders`,
+      export_bucket: BUCKET,
+      export_bucket_owner: BUCKET_OWNER,
+      export_prefix: 'first-sync',
+      event_source_mapping_uuid: mappingUuid,
+      max_concurrency: '2',
+      export_poll_seconds: '1',
+      mapping_poll_seconds: '1',
+      import_poll_seconds: '1',
+      loader_function_arn: replicator.functionArn,
+    };
+    const create = async (name: string, importerArn: string) =>
+      (
+        await sfn.send(
+          new CreateStateMachineCommand({
+            name,
+            definition: await definition({ ...vars, importer_function_arn: importerArn }),
+            roleArn: role.Role?.Arn as string,
+          }),
+        )
+      ).stateMachineArn as string;
+    stateMachineArn = await create('first-sync', importer.functionArn);
+    refusingArn = await create('first-sync-refusing', refusing.functionArn);
+  });
+
+  afterAll(() => {
+    sfn?.destroy();
+    lambda?.destroy();
+  });
+
+  it('exports, imports into a new table per target, waits for the imports, then enables the mapping', async () => {
+    const out = await execute(stateMachineArn, 'import-1');
+
+    expect(out.status, out.cause).toBe('SUCCEEDED');
+    const state = JSON.parse(out.output ?? '{}');
+    expect(state.importStatus).toMatchObject({ done: true, failedCount: 0 });
+    expect(state.importStatus.items.imported).toBe(2 * exportItemCount);
+    const expected = canonicalTable(await scanAll(source, 'orders'));
+    for (const t of targets) {
+      const client = await assumedRoleDynamoClient(moto.endpoint, t.region, t.roleArn);
+      expect(canonicalTable(await scanAll(client, t.tableName))).toEqual(expected);
+      client.destroy();
+    }
+    const mapping = await lambda.send(new GetEventSourceMappingCommand({ UUID: mappingUuid }));
+    expect(['Enabled', 'Enabling']).toContain(mapping.State);
+  });
+
+  it('fails the run, naming the target and what to do, when a target table exists', async () => {
+    const client = await assumedRoleDynamoClient(moto.endpoint, existing.region, existing.roleArn);
+    await createTable(client, existing.tableName);
+    client.destroy();
+    const out = await execute(refusingArn, 'import-refused');
+
+    expect(out.status).toBe('FAILED');
+    expect(out.error).toBe('ImportFailed');
+    expect(out.cause).toContain('TargetTableExistsError');
+    expect(out.cause).toContain(
+      `ImportTable creates a new table; ${label(existing)} exists; delete it or run with --load map`,
+    );
   });
 });
