@@ -30,9 +30,11 @@ export const PACKAGES = {
     canary: join(root, 'lambda/src/canary/index.ts'),
     drift: join(root, 'lambda/src/drift/index.ts'),
   },
-  /** The first-sync loader (loader.handler) the Step Functions Distributed Map runs. */
+  /** The first sync: the loader (loader.handler) the Step Functions Distributed Map runs. */
   'first-sync': {
     loader: join(root, 'lambda/src/loader-index.ts'),
+    /** The import path's ImportTable starter and poller (importer.handler). */
+    importer: join(root, 'lambda/src/importer-index.ts'),
     /** The distributed verify (verifier.handler): file, segment and summarize modes. */
     verifier: join(root, 'lambda/src/verifier-index.ts'),
   },

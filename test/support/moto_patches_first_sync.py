@@ -10,7 +10,9 @@ fail against stock moto_server (MOTO_SERVER=moto_server).
   one is refused as already existing).
 - A state machine's calls (Lambda tasks, the Map's S3 ItemReader) act with its execution
   role's credentials, hence in that role's account, as on AWS; moto makes them with fixed
-  keys that land in its default account.
+  keys that land in its default account. An AWS SDK task's result holds its timestamps as
+  strings (moto kept datetimes, and DescribeExecution of a run whose output held one failed;
+  test/integration/importer.test.ts shows it).
 - Distributed Map: a failed child is counted once (moto leaves it "running" too), fails the
   Map Run and the Map state past the tolerated failure count and percentage, as on AWS
   (moto never fails the run), and is listed by ListExecutions(mapRunArn) and described by
@@ -76,6 +78,7 @@ def _run_state_machines() -> None:
                 _start_executions()
                 _act_as_execution_role()
                 _distributed_map_like_aws()
+                _sdk_results_as_json()
                 patched.append(True)
         return get_backend(account, region)
 
@@ -96,6 +99,24 @@ def _start_executions() -> None:
         return start(self, state_machine_arn, name or str(uuid.uuid4()), execution_input, trace_header)
 
     StepFunctionsParserBackend.start_execution = start_execution
+
+
+def _sdk_results_as_json() -> None:
+    """An AWS SDK integration's result is JSON, its timestamps strings, as on AWS; moto keeps
+    boto3's datetime objects in the state (DescribeExport's ExportTime), which every later
+    JSON step copes with but DescribeExecution's output, which fails with a 500."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (
+        StateTaskServiceAwsSdk,
+    )
+    from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
+
+    evaluate = StateTaskServiceAwsSdk._eval_service_task
+
+    def eval_service_task(self, env, *args, **kwargs):
+        evaluate(self, env, *args, **kwargs)
+        env.stack.append(json.loads(to_json_str(env.stack.pop())))
+
+    StateTaskServiceAwsSdk._eval_service_task = eval_service_task
 
 
 _role_keys: dict[str, Any] = {}

@@ -108,3 +108,54 @@ export class VerifyReportError extends Error {
 export class VerifyStalledError extends Error {
   override readonly name = 'VerifyStalledError';
 }
+
+// --- Import path and stream budget (issue 12, IMPORT part) ------------------------------
+
+/**
+ * The load (or import) would end too late for the stream: its records live 24 hours, and
+ * the mapping must replay every change since T0 after the snapshot is in. Not retried: time
+ * only makes it worse.
+ */
+export class StreamBudgetExceededError extends Error {
+  override readonly name = 'StreamBudgetExceededError';
+}
+
+/** The importer's event is not one of the shapes the state machine sends. */
+export class ImporterEventError extends Error {
+  override readonly name = 'ImporterEventError';
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`event.${field}: ${detail}`);
+  }
+}
+
+/** ImportTable only creates tables: a target that exists cannot be imported into. */
+export class TargetTableExistsError extends Error {
+  override readonly name = 'TargetTableExistsError';
+  constructor(readonly target: string) {
+    super(
+      `ImportTable creates a new table; ${target} exists; delete it or run with --load map (which writes into an existing table)`,
+    );
+  }
+}
+
+/** The export cannot be imported within one of ImportTable's documented limits; nothing was started. */
+export class ImportLimitExceededError extends Error {
+  override readonly name = 'ImportLimitExceededError';
+  constructor(
+    readonly limit: string,
+    detail: string,
+  ) {
+    super(`${limit}: ${detail}; nothing was imported; use --load map`);
+  }
+}
+
+/**
+ * Starting the imports failed part way: the ones already started go on and create their
+ * tables, which a new run would refuse. The message lists them so they can be deleted.
+ */
+export class ImportStartError extends Error {
+  override readonly name = 'ImportStartError';
+}

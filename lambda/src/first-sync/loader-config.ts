@@ -1,5 +1,6 @@
 import { parseConfig, type TargetConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
+import { parseStreamReserveSeconds } from './stream-budget.js';
 
 export interface LoaderConfig {
   /** Every target gets every item: REPLICATION_TARGETS, as the replicator reads it. */
@@ -17,6 +18,11 @@ export interface LoaderConfig {
   readonly writeCapacity?: number;
   /** The table's key attribute names (KEY_ATTRIBUTES); undefined: read from the first target. */
   readonly keyAttributes?: readonly string[];
+  /**
+   * Seconds kept for the mapping's catch-up after the load (STREAM_RESERVE_SECONDS, default
+   * 3600): an invocation refuses to start after T0 + 24 h minus this.
+   */
+  readonly streamReserveSeconds: number;
 }
 
 /** Generous: DynamoDB's largest on-demand table quota is far below it; it catches typos. */
@@ -35,6 +41,7 @@ export function parseLoaderConfig(env: Readonly<Record<string, string | undefine
     targets: base.targets,
     excludeAttributes: base.excludeAttributes,
     maxConcurrency: base.maxConcurrency,
+    streamReserveSeconds: parseStreamReserveSeconds(env.STREAM_RESERVE_SECONDS),
     ...(writeCapacity === undefined ? {} : { writeCapacity }),
     ...(keyAttributes === undefined ? {} : { keyAttributes }),
   };

@@ -1,4 +1,5 @@
 import { LoaderEventError } from './errors.js';
+import { parseExportTime } from './stream-budget.js';
 
 /** One Distributed Map child's work: an export data file, from a line on. */
 export interface LoaderEvent {
@@ -6,6 +7,11 @@ export interface LoaderEvent {
   readonly key: string;
   /** Lines of the file already loaded by earlier invocations (0: from the start). */
   readonly startLine: number;
+  /**
+   * The export's time T0 (epoch ms) for the stream budget; undefined when the caller
+   * (an older state machine) does not pass it, and then the budget is not checked.
+   */
+  readonly exportTime?: number;
 }
 
 /** What the state machine reads back: Choice on `done`, then invoke again from `nextLine`. */
@@ -47,5 +53,6 @@ export function parseLoaderEvent(event: unknown): LoaderEvent {
       `must be a whole number of lines already loaded (0 or more), got ${JSON.stringify(startLine)}`,
     );
   }
-  return { bucket: e.bucket, key: e.key, startLine };
+  const exportTime = parseExportTime(e.exportTime, (detail) => new LoaderEventError('exportTime', detail));
+  return { bucket: e.bucket, key: e.key, startLine, ...(exportTime === undefined ? {} : { exportTime }) };
 }

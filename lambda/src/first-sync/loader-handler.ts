@@ -11,6 +11,7 @@ import { openExportFile } from './export-file.js';
 import { loadLines } from './load-file.js';
 import type { LoaderConfig } from './loader-config.js';
 import { type LoaderResult, parseLoaderEvent } from './loader-event.js';
+import { checkStreamBudget } from './stream-budget.js';
 
 /** The loader's metric, beside the replicator's (observability.ts METRIC). */
 export const LOADER_METRIC = { itemsWritten: 'FirstSyncItemsWritten' } as const;
@@ -48,8 +49,8 @@ export function loaderTimeBudget(startMs: number, remainingMs: number): { stopAt
 /**
  * The loader's Lambda handler (see loader-index.ts): loads one export data file from
  * `startLine` into every target and says where it stopped. Throws, failing the Map child
- * with the error's name and message, for a bad event, a malformed line, a refusing target
- * or a file it cannot read; logs a summary per invocation and never an item's contents.
+ * with the error's name and message, for a bad event, a malformed line, a refusing target,
+ * a file it cannot read, or a start past the stream budget (StreamBudgetExceededError); logs a summary per invocation and never an item's contents.
  */
 export function createLoaderHandler(deps: LoaderDeps): LoaderHandler {
   const now = deps.now ?? Date.now;
@@ -61,6 +62,8 @@ export function createLoaderHandler(deps: LoaderDeps): LoaderHandler {
     try {
       const input = parseLoaderEvent(event);
       const file = `s3://${input.bucket}/${input.key}`;
+      // Before any write: a load past its budget cannot converge, and every write is wasted.
+      checkStreamBudget(input.exportTime, deps.config.streamReserveSeconds, started, `loading ${file}`);
       const { stopAt, deadline } = loaderTimeBudget(started, context.getRemainingTimeInMillis());
       const keyNames = await deps.keyNames();
       const source = await openExportFile(deps.s3, input.bucket, input.key, file);

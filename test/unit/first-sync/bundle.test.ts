@@ -68,6 +68,16 @@ describe('the packages', () => {
     expect(sources.some((s) => /lambda\/src\/target-clients\.ts$/.test(s))).toBe(true);
   });
 
+  it('has the importer as importer.mjs, exporting handler, with ImportTable and without the loader', async () => {
+    const { text, sources } = await loadedAtImport(loaderDir, 'importer.mjs');
+    expect(text).toMatch(/export\s*\{[^}]*\bhandler\b/);
+    expect(sources.some((s) => /lambda\/src\/importer-index\.ts$/.test(s))).toBe(true);
+    expect(text).toContain('ImportTable');
+    expect(sources.filter((s) => /lambda\/src\/(loader-index|first-sync\/load-file)\.ts$/.test(s))).toEqual(
+      [],
+    );
+  });
+
   it("loads none of the loader's code in the replicator's index.mjs: no S3 client, no first-sync modules, no gunzip", async () => {
     const { text, sources } = await loadedAtImport(replicatorDir, 'index.mjs');
     for (const pattern of LOADER_ONLY) expect(sources.filter((s) => pattern.test(s))).toEqual([]);

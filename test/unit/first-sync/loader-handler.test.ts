@@ -15,6 +15,7 @@ import {
   ExportLineError,
   ExportReadError,
   LoaderEventError,
+  StreamBudgetExceededError,
   TargetRefusedError,
 } from '../../../lambda/src/first-sync/errors.js';
 import { parseLoaderConfig } from '../../../lambda/src/first-sync/loader-config.js';
@@ -217,6 +218,72 @@ describe('loader handler', () => {
     });
   });
 
+  it('loads until T0 + 24 h - STREAM_RESERVE_SECONDS, and after it fails before writing, naming T0, the deadline and what to do', async () => {
+    const items = exportItems(30);
+    serve(gzipExport(items));
+    const T0 = '2026-12-01T10:00:00.000Z';
+    const deadline = Date.parse('2026-12-02T09:00:00.000Z'); // default reserve: one hour
+    const { clock, targets, handler, context } = setup();
+
+    clock.ms = deadline;
+    const inTime = await handler({ bucket: BUCKET, key: KEY, startLine: 0, exportTime: T0 }, context(60_000));
+    expect(inTime.done).toBe(true);
+    const written = targets[0]?.requests ?? 0;
+
+    clock.ms = deadline + 1;
+    // ExportTime as epoch seconds or ms, or with microseconds and an offset (moto's Step
+    // Functions writes Python's isoformat), is the same T0.
+    for (const exportTime of [
+      T0,
+      Date.parse(T0) / 1000,
+      Date.parse(T0),
+      '2026-12-01T10:00:00.000000+00:00',
+    ]) {
+      const err = await handler(
+        { bucket: BUCKET, key: KEY, startLine: 0, exportTime },
+        context(60_000),
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StreamBudgetExceededError);
+      const message = (err as Error).message;
+      expect(message).toContain(`T0 is ${T0}`);
+      expect(message).toContain('had to be done by 2026-12-02T09:00:00.000Z');
+      expect(message).toContain('Raise target_write_capacity or max_concurrency');
+      expect(message).toContain('start the first sync again');
+    }
+    expect(targets[0]?.requests).toBe(written);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(1);
+
+    // An event without exportTime (an older state machine) is not checked.
+    await expect(handler({ bucket: BUCKET, key: KEY, startLine: 0 }, context(60_000))).resolves.toMatchObject(
+      {
+        done: true,
+      },
+    );
+  });
+
+  it('keeps STREAM_RESERVE_SECONDS for the catch-up: a larger reserve moves the deadline earlier', async () => {
+    serve(gzipExport(exportItems(3)));
+    const { clock, context } = setup();
+    const handler = createLoaderHandler({
+      config: parseLoaderConfig({
+        AWS_REGION: 'us-east-1',
+        REPLICATION_TARGETS: '[{"tableName":"orders-replica"}]',
+        STREAM_RESERVE_SECONDS: '7200',
+      }),
+      writers: [new FakeTarget('t', clock).writer()],
+      s3: new S3Client({ region: 'us-east-1' }),
+      keyNames: async () => ['pk', 'sk'],
+      logger: createLogger(),
+      metrics: createMetrics(),
+      now: clock.now,
+      sleep: clock.sleep,
+    });
+    clock.ms = Date.parse('2026-12-02T08:00:00.001Z');
+    await expect(
+      handler({ bucket: BUCKET, key: KEY, exportTime: '2026-12-01T10:00:00Z' }, context(60_000)),
+    ).rejects.toThrow(/7200 s kept for the catch-up .* had to be done by 2026-12-02T08:00:00.000Z/);
+  });
+
   it('refuses an event that is not { bucket, key, startLine }', async () => {
     const { handler, context } = setup();
     for (const [event, field] of [
@@ -225,6 +292,8 @@ describe('loader handler', () => {
       [{ bucket: BUCKET, key: '' }, 'event.key'],
       [{ bucket: BUCKET, key: KEY, startLine: -1 }, 'event.startLine'],
       [{ bucket: BUCKET, key: KEY, startLine: '3' }, 'event.startLine'],
+      [{ bucket: BUCKET, key: KEY, exportTime: 'yesterday' }, 'event.exportTime'],
+      [{ bucket: BUCKET, key: KEY, exportTime: -5 }, 'event.exportTime'],
       [null, 'event.(event)'],
     ] as const) {
       const err = await handler(event, context(60_000)).catch((e: unknown) => e);
@@ -243,6 +312,7 @@ describe('loader configuration', () => {
       targets: [{ tableName: 'orders-replica', region: 'us-east-1' }],
       excludeAttributes: new Set(),
       maxConcurrency: 64,
+      streamReserveSeconds: 3600,
     });
     expect(
       parseLoaderConfig({
@@ -251,6 +321,7 @@ describe('loader configuration', () => {
         WRITE_CAPACITY: '5000',
         KEY_ATTRIBUTES: ' pk , sk ',
         EXCLUDE_ATTRIBUTES: 'ssn',
+        STREAM_RESERVE_SECONDS: '7200',
       }),
     ).toEqual({
       targets: [{ tableName: 'orders-replica', region: 'us-east-1' }],
@@ -258,6 +329,7 @@ describe('loader configuration', () => {
       maxConcurrency: 40,
       writeCapacity: 5000,
       keyAttributes: ['pk', 'sk'],
+      streamReserveSeconds: 7200,
     });
   });
 
@@ -271,6 +343,10 @@ describe('loader configuration', () => {
     [{ KEY_ATTRIBUTES: 'pk', EXCLUDE_ATTRIBUTES: 'pk' }, 'EXCLUDE_ATTRIBUTES'],
     [{ MAX_CONCURRENCY: '0' }, 'MAX_CONCURRENCY'],
     [{ REPLICATION_TARGETS: '' }, 'REPLICATION_TARGETS'],
+    [{ STREAM_RESERVE_SECONDS: '-1' }, 'STREAM_RESERVE_SECONDS'],
+    [{ STREAM_RESERVE_SECONDS: '1.5' }, 'STREAM_RESERVE_SECONDS'],
+    [{ STREAM_RESERVE_SECONDS: '82801' }, 'STREAM_RESERVE_SECONDS'],
+    [{ STREAM_RESERVE_SECONDS: 'an hour' }, 'STREAM_RESERVE_SECONDS'],
   ])('refuses %j, naming %s', (extra, setting) => {
     const err = (() => {
       try {

@@ -10,11 +10,22 @@ import { describe, expect, it } from 'vitest';
 import {
   ExportLineError,
   ExportReadError,
+  ImporterEventError,
+  ImportLimitExceededError,
+  ImportStartError,
   LoaderEventError,
   LoadStalledError,
+  StreamBudgetExceededError,
   TargetRefusedError,
+  TargetTableExistsError,
   VerifyReadError,
 } from '../../../lambda/src/first-sync/errors.js';
+import {
+  type DescribeImportsResult,
+  type ImporterEvent,
+  parseImporterEvent,
+  type StartImportsResult,
+} from '../../../lambda/src/first-sync/import-event.js';
 import { type LoaderResult, parseLoaderEvent } from '../../../lambda/src/first-sync/loader-event.js';
 import {
   parseVerifyEvent,
@@ -44,6 +55,8 @@ const VARS = {
   verify_segments: '3',
   report_prefix: 'first-sync-verify',
   loader_stop_seconds: '960',
+  importer_function_arn: 'arn:aws:lambda:us-east-1:111111111111:function:ddbsync-orders-importer',
+  import_poll_seconds: '60',
 };
 const EXPORT_ARN = `${VARS.source_table_arn}/export/01700000000000-abcdefgh`;
 const EXPORT_TIME = '2026-12-01T10:00:00Z';
@@ -243,6 +256,7 @@ interface World {
   files?: string[];
   loader?: LoaderScript;
   verifier?: VerifierScript;
+  importer?: ImporterScript;
 }
 
 type VerifierScript = (
@@ -250,10 +264,17 @@ type VerifierScript = (
   call: number,
 ) => VerifyFileResult | VerifySegmentResult | VerifySummary | Error;
 
+type ImporterScript = (
+  event: ImporterEvent,
+  call: number,
+) => StartImportsResult | DescribeImportsResult | Error;
+
 function services(world: World) {
   const calls: { resource: string; parameters: Json }[] = [];
   const loaderEvents: { key: string; startLine: number }[] = [];
   const verifierEvents: VerifyEvent[] = [];
+  const importerEvents: Json[] = [];
+  let importerCalls = 0;
   let mappingPolls = 0;
   let exportPolls = 0;
   const perFile = new Map<string, number>();
@@ -311,6 +332,15 @@ function services(world: World) {
         if (result instanceof Error) throw new StatesError(result.name, result.message);
         return { StatusCode: 200, Payload: result as unknown as Json };
       }
+      if (p.FunctionName === VARS.importer_function_arn) {
+        importerEvents.push(p.Payload as Json);
+        // The payload the state machine builds must be what the importer accepts.
+        const event = parseImporterEvent(p.Payload);
+        if (!world.importer) throw new Error('no importer in this world');
+        const result = world.importer(event, ++importerCalls);
+        if (result instanceof Error) throw new StatesError(result.name, result.message);
+        return { StatusCode: 200, Payload: result as unknown as Json };
+      }
       expect(p.FunctionName).toBe(VARS.loader_function_arn);
       // The payload the state machine builds must be what the loader accepts.
       const event = parseLoaderEvent(p.Payload);
@@ -325,12 +355,12 @@ function services(world: World) {
       return { StatusCode: 200, Payload: result as unknown as Json };
     }),
   };
-  return { fakes, calls, loaderEvents, verifierEvents };
+  return { fakes, calls, loaderEvents, verifierEvents, importerEvents };
 }
 
-const run = (world: World) => {
+const run = (world: World, load: 'map' | 'import' = 'map') => {
   const s = services(world);
-  const outcome = runStateMachine(definition, { action: 'sync', load: 'map', repair: false }, s.fakes);
+  const outcome = runStateMachine(definition, { action: 'sync', load, repair: false }, s.fakes);
   return { ...s, outcome, resources: s.calls.map((c) => c.resource) };
 };
 
@@ -405,6 +435,8 @@ describe('first-sync state machine definition', () => {
       new ExportLineError('f', 1, 'x'),
       new TargetRefusedError('t', 'f', 1, 'x'),
       new LoaderEventError('key', 'x'),
+      // Time only makes a load past its stream budget later.
+      new StreamBudgetExceededError('x'),
     ]) {
       expect(retried).not.toContain(e.name);
     }
@@ -657,5 +689,180 @@ describe('first-sync state machine, the verify branch', () => {
     const s = services({ mappingStates: ['Enabled'], files: [], verifier });
     const outcome = runStateMachine(big, { action: 'verify', load: 'map', repair: false }, s.fakes);
     expect(outcome.status).toBe('FAILED');
+  });
+});
+
+describe('first-sync state machine, import path', () => {
+  const IMPORTS = [
+    {
+      target: '222222222222/eu-west-1/orders-replica',
+      importArn: 'arn:aws:dynamodb:eu-west-1:222222222222:table/orders-replica/import/01-a',
+    },
+    {
+      target: '333333333333/us-west-2/orders-replica',
+      importArn: 'arn:aws:dynamodb:us-west-2:333333333333:table/orders-replica/import/01-b',
+    },
+  ];
+  const started: StartImportsResult = { imports: IMPORTS, objects: 4, bytes: 4096 };
+  const described = (done: boolean, failed: DescribeImportsResult['failed'] = []): DescribeImportsResult => ({
+    done,
+    failed,
+    items: { processed: done ? 2468 : 10, imported: done ? 2468 : 10, errors: 0 },
+    imports: IMPORTS.map((i) => ({
+      target: i.target,
+      status: done ? 'COMPLETED' : 'IN_PROGRESS',
+      imported: 0,
+    })),
+    message: failed.length > 0 ? `Import failed: ${failed[0]?.target}: ${failed[0]?.failureCode}` : 'fine',
+  });
+  const importer =
+    (...describes: (DescribeImportsResult | Error)[]): ImporterScript =>
+    (event, call) =>
+      event.action === 'start'
+        ? started
+        : (describes[Math.min(call - 2, describes.length - 1)] as DescribeImportsResult);
+
+  it('polls the import settings: the import poll comes from its own placeholder', () => {
+    expect(definition.States.Configure?.Parameters).toMatchObject({
+      'importPollSeconds.$': "States.StringToJson('60')",
+    });
+    expect(definition.States.ImportWait).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.settings.importPollSeconds',
+    });
+  });
+
+  it('starts the imports from the export, polls until they are done, then enables the mapping', () => {
+    const { outcome, resources, calls, importerEvents } = run(
+      {
+        mappingStates: ['Enabled', 'Disabled'],
+        importer: importer(described(false), described(false), described(true)),
+      },
+      'import',
+    );
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(resources).toEqual([
+      'describeContinuousBackups',
+      'getEventSourceMapping',
+      'updateEventSourceMapping',
+      'getEventSourceMapping',
+      'exportTableToPointInTime',
+      'describeExport',
+      'describeExport',
+      'invoke',
+      'invoke',
+      'invoke',
+      'invoke',
+      'updateEventSourceMapping',
+    ]);
+    expect(importerEvents[0]).toEqual({
+      action: 'start',
+      bucket: VARS.export_bucket,
+      bucketOwner: VARS.export_bucket_owner,
+      prefix: DATA_PREFIX,
+      exportArn: EXPORT_ARN,
+    });
+    expect(importerEvents[1]).toEqual({
+      action: 'describe',
+      imports: IMPORTS,
+      expectedItems: 1234,
+      exportTime: EXPORT_TIME,
+    });
+    expect(outcome.path.filter((p) => p === 'ImportWait')).toHaveLength(3);
+    expect(updates(calls)).toEqual([
+      { UUID: VARS.event_source_mapping_uuid, Enabled: false },
+      { UUID: VARS.event_source_mapping_uuid, Enabled: true },
+    ]);
+  });
+
+  it('fails the run on a failed import, with the importer naming the target, and resumes the mapping it paused', () => {
+    const failed = [
+      {
+        target: IMPORTS[1]?.target as string,
+        importArn: IMPORTS[1]?.importArn as string,
+        status: 'FAILED',
+        failureCode: 'S3AccessDenied',
+        failureMessage: 'Access Denied',
+      },
+    ];
+    const { outcome, calls } = run(
+      {
+        mappingStates: ['Enabled', 'Disabled'],
+        importer: importer(described(false), described(true, failed)),
+      },
+      'import',
+    );
+    expect(outcome).toMatchObject({
+      status: 'FAILED',
+      error: 'ImportFailed',
+      cause: `Import failed: ${IMPORTS[1]?.target}: S3AccessDenied`,
+    });
+    expect(outcome.path).not.toContain('EnableMapping');
+    expect(updates(calls)).toEqual([
+      { UUID: VARS.event_source_mapping_uuid, Enabled: false },
+      { UUID: VARS.event_source_mapping_uuid, Enabled: true },
+    ]);
+  });
+
+  it('fails at once, not retried, when the export exceeds an ImportTable limit, and keeps a mapping created paused paused', () => {
+    const limit = new ImportLimitExceededError(
+      'ImportTable takes at most 50000 S3 objects per import',
+      'the export has 50001 data files',
+    );
+    const { outcome, calls, resources } = run(
+      { mappingStates: ['Disabled'], importer: (e) => (e.action === 'start' ? limit : described(true)) },
+      'import',
+    );
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'ImportFailed' });
+    expect(outcome.cause).toContain(`ImportLimitExceededError: ${limit.message}`);
+    expect(outcome.cause).toContain('use --load map');
+    expect(resources.filter((r) => r === 'invoke')).toHaveLength(1);
+    expect(updates(calls)).toEqual([]);
+  });
+
+  it("retries the importer only for Lambda's transient errors, never for its own named errors", () => {
+    for (const name of ['ImportStart', 'ImportDescribe']) {
+      const retried = (
+        (definition.States[name] as Record<string, Json>).Retry as Record<string, Json>[]
+      ).flatMap((r) => r.ErrorEquals as string[]);
+      expect(retried.every((e) => e.startsWith('Lambda.'))).toBe(true);
+      for (const e of [
+        new ImportLimitExceededError('x', 'y'),
+        new TargetTableExistsError('t'),
+        new ImportStartError('x'),
+        new ImporterEventError('x', 'y'),
+        new StreamBudgetExceededError('x'),
+      ]) {
+        expect(retried).not.toContain(e.name);
+      }
+    }
+    // A Lambda service hiccup is retried: the run goes on.
+    let calls = 0;
+    const { outcome } = run(
+      {
+        mappingStates: ['Disabled'],
+        importer: (e) => {
+          if (e.action === 'start' && ++calls === 1) {
+            return Object.assign(new Error('busy'), { name: 'Lambda.TooManyRequestsException' });
+          }
+          return e.action === 'start' ? started : described(true);
+        },
+      },
+      'import',
+    );
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(calls).toBe(2);
+  });
+
+  it('fails the run when the imports run past the stream budget', () => {
+    const late = new StreamBudgetExceededError(
+      "the import is past its stream budget: the export's time T0 is ...",
+    );
+    const { outcome } = run(
+      { mappingStates: ['Disabled'], importer: importer(described(false), late) },
+      'import',
+    );
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'ImportFailed' });
+    expect(outcome.cause).toContain('StreamBudgetExceededError: the import is past its stream budget');
   });
 });
