@@ -158,6 +158,17 @@ export async function deployFirstSyncStandIn(o: StandInOptions): Promise<FirstSy
       timeoutSeconds: 900,
     });
 
+    const importer = await deployFunction({
+      endpoint,
+      region,
+      credentials: MOTO_CREDENTIALS,
+      name: `${name}-importer`,
+      zip: await zip('first-sync.zip'),
+      handler: 'importer.handler',
+      env: { REPLICATION_TARGETS: replicationTargets },
+      timeoutSeconds: 300,
+    });
+
     const exportBucket = `${name}-exports`;
     await s3.send(
       new CreateBucketCommand({
@@ -191,6 +202,8 @@ export async function deployFirstSyncStandIn(o: StandInOptions): Promise<FirstSy
       loader_stop_seconds: '5',
       verifier_function_arn: verifier.functionArn,
       verify_segments: '2',
+      importer_function_arn: importer.functionArn,
+      import_poll_seconds: '1',
       report_prefix: 'first-sync/reports',
     });
     const machine = await sfn.send(
