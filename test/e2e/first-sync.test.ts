@@ -134,96 +134,102 @@ async function expectTargetsEqualSource(stack: FirstSyncStandIn, source: DynamoD
   return expected.length;
 }
 
+async function syncWhileWriting(name: string, load: 'map' | 'import'): Promise<void> {
+  const stack = await timed('deploy', () =>
+    deployFirstSyncStandIn({
+      endpoint: aws.endpoint,
+      name,
+      sourceRegion: SOURCE_REGION,
+      targets: [
+        { accountId: ACCOUNT_B, region: 'eu-west-1', tableName: `${name}-orders-b` },
+        { accountId: ACCOUNT_C, region: 'ap-southeast-2', tableName: `${name}-orders-c` },
+      ],
+      createTargetTables: load === 'map',
+    }),
+  );
+  const source = dynamoClient(aws.endpoint, SOURCE_REGION);
+  const keys = await keySchema(source, stack.sourceTableName);
+  await timed('seed', () =>
+    seedTable(source, stack.sourceTableName, keys, { count: ITEMS, largeEvery: LARGE_EVERY }),
+  );
+
+  let replicator: DeployedReplicator | undefined;
+  try {
+    replicator = await startDeployedReplicator({
+      endpoint: aws.endpoint,
+      deployment: stack,
+      zipPath: REPLICATOR_ZIP,
+      follow: { pollMs: 200 },
+    });
+    const follower = replicator.follower;
+    if (!follower) throw new Error('the replicator mapping is not followed');
+    expect(replicator.mapping.State).toBe('Disabled');
+    expect(replicator.settings.startingPosition).toBe('TRIM_HORIZON');
+
+    const writer = startRacingWriter(source, stack.sourceTableName, keys, {
+      keySpace: ITEMS + 2_000,
+      pauseMs: 20,
+      largeEvery: LARGE_EVERY,
+    });
+    let raced: RacingRecord;
+    let execution: DescribeExecutionCommandOutput;
+    try {
+      execution = await timed('workflow', () => runFirstSync(stack, { action: 'sync', load, repair: false }));
+      expect(
+        execution.status,
+        `${execution.error}: ${execution.cause}\n${JSON.stringify(await mapRunFailures(stack, execution))}`,
+      ).toBe('SUCCEEDED');
+      // The writer goes on while the mapping catches up.
+      await timed('catch-up while writing', () => follower.settle(CATCH_UP_MS));
+    } finally {
+      raced = await writer.stop();
+    }
+    await timed('drain', () => follower.settle(CATCH_UP_MS));
+    console.log(
+      `first-sync e2e: racing writer ${JSON.stringify({ ...raced, touched: raced.touched.size })}; ` +
+        `mapping ${JSON.stringify(follower.totals)}; states ${follower.stateLog.join(' -> ')}`,
+    );
+    expect(raced.puts).toBeGreaterThan(0);
+    expect(raced.updates).toBeGreaterThan(0);
+    expect(raced.deletes).toBeGreaterThan(0);
+    // The workflow paused nothing (the mapping was created paused) and enabled it once.
+    expect(follower.stateLog).toEqual(['Disabled', 'Enabling', 'Enabled']);
+    expect(follower.totals.sentToDlq).toBe(0);
+    expect(replicator.outcomes.filter((o) => o.error)).toEqual([]);
+
+    const items = await timed('compare', () => expectTargetsEqualSource(stack, source));
+    expect(items).toBeGreaterThan(ITEMS - raced.deletes);
+
+    // The distributed verify agrees: no target differs, and it touched no mapping.
+    const verify = await timed('verify', () =>
+      runFirstSync(stack, { action: 'verify', load: 'map', repair: false }),
+    );
+    expect(verify.status, `${verify.error}: ${verify.cause}`).toBe('SUCCEEDED');
+    const summary = JSON.parse(verify.output ?? '{}') as {
+      differences: number;
+      targets: { compared: number; differing: number; missingInTarget: number; onlyInTarget: number }[];
+    };
+    console.log(`first-sync e2e: verify ${JSON.stringify(summary)}`);
+    expect(summary.differences).toBe(0);
+    expect(summary.targets).toHaveLength(stack.replicas.length);
+    for (const t of summary.targets) expect(t.compared).toBe(items);
+  } finally {
+    await replicator?.stop();
+    source.destroy();
+  }
+}
+
 describe('first sync, end to end on the local AWS', () => {
   it(
-    'copies a live table into tables in two other accounts and regions, converging with the stream, with no repair',
-    async () => {
-      const stack = await timed('deploy', () =>
-        deployFirstSyncStandIn({
-          endpoint: aws.endpoint,
-          name: 'fs-map',
-          sourceRegion: SOURCE_REGION,
-          targets: [
-            { accountId: ACCOUNT_B, region: 'eu-west-1', tableName: 'fs-map-orders-b' },
-            { accountId: ACCOUNT_C, region: 'ap-southeast-2', tableName: 'fs-map-orders-c' },
-          ],
-          createTargetTables: true,
-        }),
-      );
-      const source = dynamoClient(aws.endpoint, SOURCE_REGION);
-      const keys = await keySchema(source, stack.sourceTableName);
-      await timed('seed', () =>
-        seedTable(source, stack.sourceTableName, keys, { count: ITEMS, largeEvery: LARGE_EVERY }),
-      );
+    'loads a live table into existing tables in two other accounts and regions, converging with the stream, with no repair',
+    () => syncWhileWriting('fs-map', 'map'),
+    SEED_MS + RUN_MS + 2 * CATCH_UP_MS + COMPARE_MS + RUN_MS,
+  );
 
-      let replicator: DeployedReplicator | undefined;
-      try {
-        replicator = await startDeployedReplicator({
-          endpoint: aws.endpoint,
-          deployment: stack,
-          zipPath: REPLICATOR_ZIP,
-          follow: { pollMs: 200 },
-        });
-        const follower = replicator.follower;
-        if (!follower) throw new Error('the replicator mapping is not followed');
-        expect(replicator.mapping.State).toBe('Disabled');
-        expect(replicator.settings.startingPosition).toBe('TRIM_HORIZON');
-
-        const writer = startRacingWriter(source, stack.sourceTableName, keys, {
-          keySpace: ITEMS + 2_000,
-          pauseMs: 20,
-          largeEvery: LARGE_EVERY,
-        });
-        let raced: RacingRecord;
-        let execution: DescribeExecutionCommandOutput;
-        try {
-          execution = await timed('workflow', () =>
-            runFirstSync(stack, { action: 'sync', load: 'map', repair: false }),
-          );
-          expect(
-            execution.status,
-            `${execution.error}: ${execution.cause}\n${JSON.stringify(await mapRunFailures(stack, execution))}`,
-          ).toBe('SUCCEEDED');
-          // The writer goes on while the mapping catches up.
-          await timed('catch-up while writing', () => follower.settle(CATCH_UP_MS));
-        } finally {
-          raced = await writer.stop();
-        }
-        await timed('drain', () => follower.settle(CATCH_UP_MS));
-        console.log(
-          `first-sync e2e: racing writer ${JSON.stringify({ ...raced, touched: raced.touched.size })}; ` +
-            `mapping ${JSON.stringify(follower.totals)}; states ${follower.stateLog.join(' -> ')}`,
-        );
-        expect(raced.puts).toBeGreaterThan(0);
-        expect(raced.updates).toBeGreaterThan(0);
-        expect(raced.deletes).toBeGreaterThan(0);
-        // The workflow paused nothing (the mapping was created paused) and enabled it once.
-        expect(follower.stateLog).toEqual(['Disabled', 'Enabling', 'Enabled']);
-        expect(follower.totals.sentToDlq).toBe(0);
-        expect(replicator.outcomes.filter((o) => o.error)).toEqual([]);
-
-        const items = await timed('compare', () => expectTargetsEqualSource(stack, source));
-        expect(items).toBeGreaterThan(ITEMS - raced.deletes);
-
-        // The distributed verify agrees: no target differs, and it touched no mapping.
-        const verify = await timed('verify', () =>
-          runFirstSync(stack, { action: 'verify', load: 'map', repair: false }),
-        );
-        expect(verify.status, `${verify.error}: ${verify.cause}`).toBe('SUCCEEDED');
-        const summary = JSON.parse(verify.output ?? '{}') as {
-          differences: number;
-          targets: { compared: number; differing: number; missingInTarget: number; onlyInTarget: number }[];
-        };
-        console.log(`first-sync e2e: verify ${JSON.stringify(summary)}`);
-        expect(summary.differences).toBe(0);
-        expect(summary.targets).toHaveLength(stack.replicas.length);
-        for (const t of summary.targets) expect(t.compared).toBe(items);
-      } finally {
-        await replicator?.stop();
-        source.destroy();
-      }
-    },
-    SEED_MS + RUN_MS + 2 * CATCH_UP_MS + COMPARE_MS,
+  it(
+    'imports a live table into new tables in two other accounts and regions, converging with the stream, with no repair',
+    () => syncWhileWriting('fs-import', 'import'),
+    SEED_MS + RUN_MS + 2 * CATCH_UP_MS + COMPARE_MS + RUN_MS,
   );
 
   it(

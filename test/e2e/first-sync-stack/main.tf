@@ -132,8 +132,9 @@ module "first_sync" {
     aws.export_bucket = aws
   }
 
-  name                      = "${var.name}-first-sync"
-  source_table_name         = aws_dynamodb_table.source.name
+  name = "${var.name}-first-sync"
+  # From the ARN, known once the table exists: the module looks the table up.
+  source_table_name         = split("/", aws_dynamodb_table.source.arn)[1]
   event_source_mapping_uuid = module.replicator.event_source_mapping_uuid
   targets = [
     { table_name = local.tables.b, region = module.target_b.region, role_arn = local.first_sync_role_arns.b, external_id = var.external_id },
