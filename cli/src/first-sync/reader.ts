@@ -1,0 +1,208 @@
+/**
+ * Reads one first-sync execution from the Step Functions and DynamoDB APIs into a Snapshot:
+ * DescribeExecution (status, input, error, output), GetExecutionHistory (the export ARN, the
+ * imports), DescribeExport (state, T0, item count), ListMapRuns + DescribeMapRun (files), and
+ * the Map Run's child executions (ListExecutions + DescribeExecution) for the items each
+ * finished file wrote and the reason of each failed one.
+ *
+ * Items written come from the children's outputs rather than the FirstSyncItemsWritten metric:
+ * they are exact and final when a file ends, need no CloudWatch access or minutes of metric
+ * delay, and cannot mix in another run's writes (the metric's only dimension is the service).
+ * Each finished child is described once and cached; a refresh reads a bounded number of new
+ * ones, so a run of tens of thousands of files is caught up over a few refreshes.
+ */
+import { DescribeExportCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeExecutionCommand,
+  DescribeMapRunCommand,
+  type ExecutionListItem,
+  type HistoryEvent,
+  ListMapRunsCommand,
+  paginateGetExecutionHistory,
+  paginateListExecutions,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import { historyFacts } from './history.js';
+import {
+  type ExecutionFacts,
+  type ExportFacts,
+  type FailedFile,
+  failureReason,
+  type LoadFacts,
+  type Snapshot,
+} from './model.js';
+
+export interface ReaderClients {
+  readonly sfn: SFNClient;
+  /** A DynamoDB client for a region (the export's, from its ARN). */
+  dynamo(region: string): DynamoDBClient;
+}
+
+interface ChildRead {
+  readonly status: string;
+  readonly items: number;
+  readonly failed?: FailedFile;
+}
+
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+
+export class FirstSyncReader {
+  private readonly children = new Map<string, ChildRead>();
+  private exportDone: ExportFacts | undefined;
+
+  constructor(
+    private readonly clients: ReaderClients,
+    /** New finished children described per refresh (all of them when the run has ended). */
+    private readonly childReadsPerRefresh = 200,
+  ) {}
+
+  async snapshot(executionArn: string): Promise<Snapshot> {
+    const { sfn } = this.clients;
+    const ex = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const input = parseObject(ex.input);
+    const execution: ExecutionFacts = {
+      arn: executionArn,
+      status: ex.status ?? 'UNKNOWN',
+      startDate: ex.startDate ?? new Date(0),
+      ...(ex.stopDate ? { stopDate: ex.stopDate } : {}),
+      ...(ex.error ? { error: ex.error } : {}),
+      ...(ex.cause ? { cause: ex.cause } : {}),
+      ...(typeof input.action === 'string' ? { action: input.action } : {}),
+      ...(typeof input.load === 'string' ? { load: input.load } : {}),
+      ...(ex.output ? { output: ex.output } : {}),
+    };
+    const ended = TERMINAL.has(execution.status);
+    const history = historyFacts(await this.history(executionArn));
+    const exported = history.exportArn ? await this.describeExport(history.exportArn) : undefined;
+    const load = await this.load(executionArn, ended);
+    return {
+      execution,
+      ...(exported ? { export: exported } : {}),
+      ...(load ? { load } : {}),
+      imports: history.imports,
+    };
+  }
+
+  private async history(executionArn: string): Promise<HistoryEvent[]> {
+    const events: HistoryEvent[] = [];
+    for await (const page of paginateGetExecutionHistory(
+      { client: this.clients.sfn },
+      { executionArn, includeExecutionData: true, maxResults: 1000 },
+    )) {
+      events.push(...(page.events ?? []));
+    }
+    return events;
+  }
+
+  private async describeExport(arn: string): Promise<ExportFacts> {
+    if (this.exportDone?.arn === arn) return this.exportDone;
+    const region = arn.split(':')[3] || undefined;
+    const out = await this.clients.dynamo(region ?? '').send(new DescribeExportCommand({ ExportArn: arn }));
+    const d = out.ExportDescription;
+    const facts: ExportFacts = {
+      arn,
+      ...(d?.ExportStatus ? { status: d.ExportStatus } : {}),
+      ...(d?.ExportTime ? { exportTime: d.ExportTime } : {}),
+      ...(d?.ItemCount !== undefined ? { itemCount: d.ItemCount } : {}),
+      ...(d?.FailureCode || d?.FailureMessage
+        ? { failure: [d.FailureCode, d.FailureMessage].filter(Boolean).join(': ') }
+        : {}),
+    };
+    if (facts.status === 'COMPLETED' || facts.status === 'FAILED') this.exportDone = facts;
+    return facts;
+  }
+
+  private async load(executionArn: string, ended: boolean): Promise<LoadFacts | undefined> {
+    const { sfn } = this.clients;
+    const runs = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns ?? [];
+    // The first sync has one Distributed Map per execution (load or verify).
+    const mapRunArn = runs.at(-1)?.mapRunArn;
+    if (!mapRunArn) return undefined;
+    const run = await sfn.send(new DescribeMapRunCommand({ mapRunArn }));
+    const c = run.itemCounts;
+    const children: ExecutionListItem[] = [];
+    for await (const page of paginateListExecutions({ client: sfn }, { mapRunArn, maxResults: 1000 })) {
+      children.push(...(page.executions ?? []));
+    }
+    const unread = children.filter(
+      (child) =>
+        child.executionArn && TERMINAL.has(child.status ?? '') && !this.children.has(child.executionArn),
+    );
+    // Failed files first: their reasons matter more than the count of items.
+    unread.sort((a, b) => Number(b.status !== 'SUCCEEDED') - Number(a.status !== 'SUCCEEDED'));
+    const toRead = ended ? unread : unread.slice(0, this.childReadsPerRefresh);
+    await inBatches(toRead, 8, (child) => this.readChild(child.executionArn as string));
+    let itemsWritten = 0;
+    const failedFiles: FailedFile[] = [];
+    for (const read of this.childrenOf(children)) {
+      itemsWritten += read.items;
+      if (read.failed) failedFiles.push(read.failed);
+    }
+    failedFiles.sort((a, b) => a.key.localeCompare(b.key));
+    return {
+      mapRunArn,
+      ...(run.status ? { status: run.status } : {}),
+      ...(run.startDate ? { startDate: run.startDate } : {}),
+      ...(run.stopDate ? { stopDate: run.stopDate } : {}),
+      files: {
+        total: c?.total ?? 0,
+        pending: c?.pending ?? 0,
+        running: c?.running ?? 0,
+        succeeded: c?.succeeded ?? 0,
+        failed: c?.failed ?? 0,
+        timedOut: c?.timedOut ?? 0,
+        aborted: c?.aborted ?? 0,
+      },
+      itemsWritten,
+      filesUnread: unread.length - toRead.length,
+      failedFiles,
+    };
+  }
+
+  private *childrenOf(children: readonly ExecutionListItem[]): Generator<ChildRead> {
+    for (const child of children) {
+      const read = child.executionArn ? this.children.get(child.executionArn) : undefined;
+      if (read) yield read;
+    }
+  }
+
+  private async readChild(executionArn: string): Promise<void> {
+    const out = await this.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const status = out.status ?? 'UNKNOWN';
+    const input = parseObject(out.input);
+    const output = parseObject(out.output);
+    // The loader's per-file result counts `items`; a verifier's may count `compared` instead.
+    const items = numberOr0(output.items ?? output.compared);
+    const key =
+      typeof input.key !== 'string'
+        ? executionArn
+        : typeof input.bucket === 'string'
+          ? `s3://${input.bucket}/${input.key}`
+          : input.key;
+    this.children.set(executionArn, {
+      status,
+      items,
+      ...(status === 'SUCCEEDED'
+        ? {}
+        : { failed: { key, reason: failureReason(out.error ?? status, out.cause) } }),
+    });
+  }
+}
+
+/** Runs `fn` on every element, at most `width` at a time. */
+async function inBatches<T>(all: readonly T[], width: number, fn: (t: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < all.length; i += width) await Promise.all(all.slice(i, i + width).map(fn));
+}
+
+function parseObject(text: string | undefined): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text ?? '') as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function numberOr0(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
