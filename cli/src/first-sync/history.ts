@@ -1,20 +1,24 @@
 /**
- * What the first sync's execution history says that no other API does: the export it started
- * (its ARN, from the ExportTable task) and the state of its imports (from the Import* states'
- * outputs). Pure: takes GetExecutionHistory's events.
+ * What the first sync's execution history says: the export it started (its ARN, from the
+ * ExportTable task), the Map Run of its load or verify (MapRunStarted) and the state of its
+ * imports (from the Import* states' outputs). Pure: takes GetExecutionHistory's events.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { ImportFacts } from './model.js';
 
 export interface HistoryFacts {
   readonly exportArn?: string;
+  /** The latest Map Run (one per execution: the load's or the verify's). */
+  readonly mapRunArn?: string;
   readonly imports: ImportFacts[];
 }
 
 export function historyFacts(events: readonly HistoryEvent[]): HistoryFacts {
   let exportArn: string | undefined;
+  let mapRunArn: string | undefined;
   const imports = new Map<string, ImportFacts>();
   for (const event of events) {
+    mapRunArn = event.mapRunStartedEventDetails?.mapRunArn ?? mapRunArn;
     const task = event.taskSucceededEventDetails;
     if (task?.resource === 'exportTableToPointInTime') {
       const arn = (parse(task.output) as { ExportDescription?: { ExportArn?: unknown } })?.ExportDescription
@@ -31,7 +35,11 @@ export function historyFacts(events: readonly HistoryEvent[]): HistoryFacts {
       for (const found of importsIn(output)) imports.set(found.arn, found.facts);
     }
   }
-  return { ...(exportArn ? { exportArn } : {}), imports: [...imports.values()] };
+  return {
+    ...(exportArn ? { exportArn } : {}),
+    ...(mapRunArn ? { mapRunArn } : {}),
+    imports: [...imports.values()],
+  };
 }
 
 /** Every object holding an import ARN, as ImportTable/DescribeImport or the importer describe it. */

@@ -1,7 +1,7 @@
 /**
  * Reads one first-sync execution from the Step Functions and DynamoDB APIs into a Snapshot:
  * DescribeExecution (status, input, error, output), GetExecutionHistory (the export ARN, the
- * imports), DescribeExport (state, T0, item count), ListMapRuns + DescribeMapRun (files), and
+ * Map Run, the imports), DescribeExport (state, T0, item count), DescribeMapRun (files), and
  * the Map Run's child executions (ListExecutions + DescribeExecution) for the items each
  * finished file wrote and the reason of each failed one.
  *
@@ -17,7 +17,6 @@ import {
   DescribeMapRunCommand,
   type ExecutionListItem,
   type HistoryEvent,
-  ListMapRunsCommand,
   paginateGetExecutionHistory,
   paginateListExecutions,
   type SFNClient,
@@ -74,7 +73,7 @@ export class FirstSyncReader {
     const ended = TERMINAL.has(execution.status);
     const history = historyFacts(await this.history(executionArn));
     const exported = history.exportArn ? await this.describeExport(history.exportArn) : undefined;
-    const load = await this.load(executionArn, ended);
+    const load = history.mapRunArn ? await this.load(history.mapRunArn, ended) : undefined;
     return {
       execution,
       ...(exported ? { export: exported } : {}),
@@ -112,12 +111,8 @@ export class FirstSyncReader {
     return facts;
   }
 
-  private async load(executionArn: string, ended: boolean): Promise<LoadFacts | undefined> {
+  private async load(mapRunArn: string, ended: boolean): Promise<LoadFacts> {
     const { sfn } = this.clients;
-    const runs = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns ?? [];
-    // The first sync has one Distributed Map per execution (load or verify).
-    const mapRunArn = runs.at(-1)?.mapRunArn;
-    if (!mapRunArn) return undefined;
     const run = await sfn.send(new DescribeMapRunCommand({ mapRunArn }));
     const c = run.itemCounts;
     const children: ExecutionListItem[] = [];

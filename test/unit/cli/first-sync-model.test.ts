@@ -208,7 +208,7 @@ describe('failureReason', () => {
 });
 
 describe('historyFacts', () => {
-  it("finds the export's ARN and the imports' states in the execution history", () => {
+  it("finds the export's ARN, the Map Run and the imports' states in the execution history", () => {
     const exportArn = 'arn:aws:dynamodb:us-east-1:111111111111:table/orders/export/01';
     const facts = historyFacts([
       {
@@ -220,6 +220,12 @@ describe('historyFacts', () => {
           resource: 'exportTableToPointInTime',
           output: JSON.stringify({ ExportDescription: { ExportArn: exportArn } }),
         },
+      },
+      {
+        type: 'MapRunStarted',
+        id: 7,
+        timestamp: at('10:10:00'),
+        mapRunStartedEventDetails: { mapRunArn: 'arn:aws:states:us-east-1:111111111111:mapRun:sm/Load:1' },
       },
       {
         type: 'TaskStateExited',
@@ -263,6 +269,7 @@ describe('historyFacts', () => {
     ]);
     expect(facts).toEqual({
       exportArn,
+      mapRunArn: 'arn:aws:states:us-east-1:111111111111:mapRun:sm/Load:1',
       imports: [
         { table: 'orders', status: 'COMPLETED', items: 20_000 },
         { table: 'orders-c', status: 'FAILED', failure: 'bucket not readable' },
