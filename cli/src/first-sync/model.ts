@@ -88,6 +88,8 @@ export type Outcome = 'running' | 'succeeded' | 'failed';
 
 export interface ProgressView {
   readonly outcome: Outcome;
+  /** A verify run: its files' items are compared, not written. */
+  readonly verify: boolean;
   readonly phase: string;
   readonly executionStatus: string;
   readonly exportState?: string;
@@ -164,6 +166,7 @@ export function progressView(s: Snapshot, now: Date): ProgressView {
 
   return {
     outcome,
+    verify: ex.action === 'verify',
     phase: phaseOf(s, outcome),
     executionStatus: ex.status,
     ...(s.export ? { exportState: s.export.status ?? 'STARTING' } : {}),

@@ -12,7 +12,9 @@ export function progressLine(v: ProgressView): string {
   }
   if (v.itemsWritten !== undefined) {
     const total = v.itemsTotal !== undefined ? `/${count(v.itemsTotal)}` : '';
-    parts.push(`${count(v.itemsWritten)}${v.itemsPartial ? '+' : ''}${total} items`);
+    parts.push(
+      `${count(v.itemsWritten)}${v.itemsPartial ? '+' : ''}${total} items${v.verify ? ' compared' : ''}`,
+    );
   } else if (v.itemsTotal !== undefined) {
     parts.push(`${count(v.itemsTotal)} items exported`);
   }
@@ -40,9 +42,14 @@ export function finalText(v: ProgressView, executionArn: string, what = 'first s
   const took = duration(v.elapsedSeconds);
   if (v.outcome === 'succeeded') {
     const files = v.files ? `${v.files.done}/${v.files.total} files, ` : '';
-    const items = v.itemsWritten !== undefined ? `${count(v.itemsWritten)} items written, ` : '';
+    const items =
+      v.itemsWritten !== undefined
+        ? `${count(v.itemsWritten)} items ${v.verify ? 'compared' : 'written'}, `
+        : '';
     const rate =
-      v.itemsPerSecond !== undefined ? ` (${count(Math.round(v.itemsPerSecond))} items/s while loading)` : '';
+      v.itemsPerSecond !== undefined
+        ? ` (${count(Math.round(v.itemsPerSecond))} items/s while ${v.verify ? 'comparing' : 'loading'})`
+        : '';
     const imports = v.imports.length
       ? `imports ${v.imports.map((i) => `${i.table} ${i.status}${i.items !== undefined ? ` ${count(i.items)} items` : ''}`).join(', ')}, `
       : '';

@@ -17,6 +17,7 @@ const T0 = new Date('2026-12-01T10:00:00Z');
 
 const running: ProgressView = {
   outcome: 'running',
+  verify: false,
   phase: 'loading',
   executionStatus: 'RUNNING',
   exportState: 'COMPLETED',
@@ -69,6 +70,7 @@ describe('progressLine', () => {
   it('while exporting: the export state only', () => {
     const v: ProgressView = {
       outcome: 'running',
+      verify: false,
       phase: 'exporting',
       executionStatus: 'RUNNING',
       exportState: 'IN_PROGRESS',
@@ -123,6 +125,7 @@ describe('finalText', () => {
   it('a FAILED execution: its error and cause on one line', () => {
     const v: ProgressView = {
       outcome: 'failed',
+      verify: false,
       phase: 'failed',
       executionStatus: 'FAILED',
       error: 'PointInTimeRecoveryOff',
