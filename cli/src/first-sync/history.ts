@@ -1,7 +1,8 @@
 /**
  * What the first sync's execution history says: the export it started (its ARN, from the
  * ExportTable task), the Map Run of its load or verify (MapRunStarted) and the state of its
- * imports (from the Import* states' outputs). Pure: takes GetExecutionHistory's events.
+ * imports (from the Import* states' task results and outputs). Pure: takes GetExecutionHistory's
+ * events.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { ImportFacts } from './model.js';
@@ -16,6 +17,8 @@ export interface HistoryFacts {
 export function historyFacts(events: readonly HistoryEvent[]): HistoryFacts {
   let exportArn: string | undefined;
   let mapRunArn: string | undefined;
+  // The state the events belong to (the top-level states run one at a time).
+  let state: string | undefined;
   const imports = new Map<string, ImportFacts>();
   for (const event of events) {
     mapRunArn = event.mapRunStartedEventDetails?.mapRunArn ?? mapRunArn;
@@ -24,6 +27,12 @@ export function historyFacts(events: readonly HistoryEvent[]): HistoryFacts {
       const arn = (parse(task.output) as { ExportDescription?: { ExportArn?: unknown } })?.ExportDescription
         ?.ExportArn;
       if (typeof arn === 'string') exportArn = arn;
+    }
+    const entered = event.stateEnteredEventDetails?.name;
+    if (entered) state = entered;
+    // An importer task's own result, also when its state keeps nothing of it (ResultPath null).
+    if (task && state?.startsWith('Import')) {
+      for (const found of importsIn(parse(task.output))) imports.set(found.arn, found.facts);
     }
     const exited = event.stateExitedEventDetails;
     if (!exited) continue;

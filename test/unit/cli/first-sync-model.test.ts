@@ -228,6 +228,31 @@ describe('historyFacts', () => {
         mapRunStartedEventDetails: { mapRunArn: 'arn:aws:states:us-east-1:111111111111:mapRun:sm/Load:1' },
       },
       {
+        type: 'TaskStateEntered',
+        id: 8,
+        timestamp: at('10:20:00'),
+        stateEnteredEventDetails: { name: 'ImportPoll' },
+      },
+      {
+        type: 'TaskSucceeded',
+        id: 9,
+        timestamp: at('10:20:00'),
+        taskSucceededEventDetails: {
+          resourceType: 'lambda',
+          resource: 'invoke',
+          output: JSON.stringify({
+            Payload: {
+              imports: [
+                {
+                  importArn: 'arn:aws:dynamodb:ap-southeast-2:4:table/orders-d/import/3',
+                  importStatus: 'IN_PROGRESS',
+                },
+              ],
+            },
+          }),
+        },
+      },
+      {
         type: 'TaskStateExited',
         id: 9,
         timestamp: at('10:20:00'),
@@ -271,6 +296,7 @@ describe('historyFacts', () => {
       exportArn,
       mapRunArn: 'arn:aws:states:us-east-1:111111111111:mapRun:sm/Load:1',
       imports: [
+        { table: 'orders-d', status: 'IN_PROGRESS' },
         { table: 'orders', status: 'COMPLETED', items: 20_000 },
         { table: 'orders-c', status: 'FAILED', failure: 'bucket not readable' },
       ],
