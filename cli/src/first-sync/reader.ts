@@ -21,7 +21,7 @@ import {
   paginateListExecutions,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { historyFacts } from './history.js';
+import { type HistoryFacts, historyFacts } from './history.js';
 import {
   type ExecutionFacts,
   type ExportFacts,
@@ -71,7 +71,7 @@ export class FirstSyncReader {
       ...(ex.output ? { output: ex.output } : {}),
     };
     const ended = TERMINAL.has(execution.status);
-    const history = historyFacts(await this.history(executionArn));
+    const history = await this.history(executionArn);
     const exported = history.exportArn ? await this.describeExport(history.exportArn) : undefined;
     const load = history.mapRunArn ? await this.load(history.mapRunArn, ended) : undefined;
     return {
@@ -82,15 +82,22 @@ export class FirstSyncReader {
     };
   }
 
-  private async history(executionArn: string): Promise<HistoryEvent[]> {
+  /**
+   * The history's newest events, back to the first page that names the export: every state's
+   * output after ExportTable carries the export's ARN, and the Map Run and the imports come
+   * after it, so a long run's export polls are not read again at every refresh.
+   */
+  private async history(executionArn: string): Promise<HistoryFacts> {
     const events: HistoryEvent[] = [];
     for await (const page of paginateGetExecutionHistory(
       { client: this.clients.sfn },
-      { executionArn, includeExecutionData: true, maxResults: 1000 },
+      { executionArn, includeExecutionData: true, reverseOrder: true, maxResults: 200 },
     )) {
       events.push(...(page.events ?? []));
+      if (historyFacts(page.events ?? []).exportArn) break;
     }
-    return events;
+    // In the order they happened (event ids count up), whichever order the service answered in.
+    return historyFacts(events.sort((a, b) => (a.id ?? 0) - (b.id ?? 0)));
   }
 
   private async describeExport(arn: string): Promise<ExportFacts> {
