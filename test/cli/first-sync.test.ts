@@ -342,6 +342,12 @@ describe('ddbsync first-sync status', () => {
     expect(progressLines(r)).toHaveLength(1);
     expect(progressLines(r)[0]).toMatch(/^done \| export COMPLETED \| files 1\/1 done \| 400\/400 items/);
     expect(lastLine(r.stdout)).toBe(`execution: ${succeededRun}`);
+
+    // On a terminal the line is drawn in place, then ended before the summary.
+    const tty = await cli(['first-sync', 'status', '--execution-arn', succeededRun], { tty: true });
+    expect(tty.code).toBe(0);
+    expect(tty.stdout.startsWith('\r\x1b[Kdone | export COMPLETED | files 1/1 done ')).toBe(true);
+    expect(tty.stdout.split('\n')[1]).toMatch(/^first sync done: /);
   });
 
   it("the newest execution of a state machine; a failed one with its files' reasons as JSON, exit 2", async () => {
