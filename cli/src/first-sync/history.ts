@@ -32,7 +32,7 @@ export function historyFacts(events: readonly HistoryEvent[]): HistoryFacts {
     if (entered) state = entered;
     // An importer task's own result, also when its state keeps nothing of it (ResultPath null).
     if (task && state?.startsWith('Import')) {
-      for (const found of importsIn(parse(task.output))) imports.set(found.arn, found.facts);
+      for (const found of importsIn(parse(task.output))) merge(imports, found);
     }
     const exited = event.stateExitedEventDetails;
     if (!exited) continue;
@@ -41,7 +41,7 @@ export function historyFacts(events: readonly HistoryEvent[]): HistoryFacts {
     if (typeof arn === 'string') exportArn = arn;
     // The import branch's states (named Import*) carry each import's description in their output.
     if (exited.name?.startsWith('Import')) {
-      for (const found of importsIn(output)) imports.set(found.arn, found.facts);
+      for (const found of importsIn(output)) merge(imports, found);
     }
   }
   return {
@@ -51,32 +51,61 @@ export function historyFacts(events: readonly HistoryEvent[]): HistoryFacts {
   };
 }
 
-/** Every object holding an import ARN, as ImportTable/DescribeImport or the importer describe it. */
-function importsIn(value: unknown, found: { arn: string; facts: ImportFacts }[] = []) {
+interface FoundImport {
+  /** The target (the importer's <account>/<region>/<table> label) or else the import's ARN. */
+  readonly key: string;
+  readonly table?: string;
+  readonly status?: string;
+  readonly items?: number;
+  readonly failure?: string;
+}
+
+/** A later description of the same import adds to and overrides what an earlier one said. */
+function merge(imports: Map<string, ImportFacts>, found: FoundImport): void {
+  const before = imports.get(found.key);
+  imports.set(found.key, {
+    table: found.table ?? before?.table ?? found.key,
+    status: found.status ?? before?.status ?? 'STARTED',
+    ...((found.items ?? before?.items) !== undefined
+      ? { items: (found.items ?? before?.items) as number }
+      : {}),
+    ...((found.failure ?? before?.failure) ? { failure: (found.failure ?? before?.failure) as string } : {}),
+  });
+}
+
+/**
+ * Every object describing an import: one with an import ARN (ImportTable, DescribeImport, the
+ * importer's started imports) or a target with a status (the importer's description of each).
+ */
+function importsIn(value: unknown, found: FoundImport[] = []): FoundImport[] {
   if (Array.isArray(value)) {
     for (const v of value) importsIn(v, found);
   } else if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    const arn = pick(o, 'importArn');
-    if (typeof arn === 'string') {
-      const status = pick(o, 'importStatus') ?? pick(o, 'status');
-      const table =
-        pick(o, 'tableName') ?? pick(o, 'table') ?? pick(o, 'target') ?? tableOf(pick(o, 'tableArn'));
-      const items = pick(o, 'importedItemCount');
-      const failure = pick(o, 'failureMessage') ?? pick(o, 'failureCode');
+    const arn = str(pick(o, 'importArn'));
+    const target = str(pick(o, 'target'));
+    const status = str(pick(o, 'importStatus')) ?? str(pick(o, 'status'));
+    if (arn || (target && status)) {
+      const table = target ?? str(pick(o, 'tableName')) ?? tableOf(pick(o, 'tableArn')) ?? tableOf(arn);
+      const items = pick(o, 'importedItemCount') ?? pick(o, 'imported');
+      const failure = [str(pick(o, 'failureCode')), str(pick(o, 'failureMessage'))]
+        .filter(Boolean)
+        .join(': ');
       found.push({
-        arn,
-        facts: {
-          table: typeof table === 'string' ? table : (tableOf(arn) ?? arn),
-          status: typeof status === 'string' ? status : 'UNKNOWN',
-          ...(typeof items === 'number' ? { items } : {}),
-          ...(typeof failure === 'string' ? { failure } : {}),
-        },
+        key: (target ?? arn) as string,
+        ...(table ? { table } : {}),
+        ...(status ? { status } : {}),
+        ...(typeof items === 'number' ? { items } : {}),
+        ...(failure ? { failure } : {}),
       });
     }
     for (const v of Object.values(o)) if (v && typeof v === 'object') importsIn(v, found);
   }
   return found;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
 /** o[name] in camelCase or PascalCase (SDK task outputs are PascalCase, Lambda outputs camelCase). */

@@ -303,6 +303,85 @@ describe('historyFacts', () => {
     });
   });
 
+  it("follows the importer's imports by target: started, then described, a failed one with its reason", () => {
+    const b = 'arn:aws:dynamodb:eu-west-1:222222222222:table/orders/import/01';
+    const c = 'arn:aws:dynamodb:eu-central-1:333333333333:table/orders/import/02';
+    const entered = (id: number, name: string) => ({
+      type: 'TaskStateEntered' as const,
+      id,
+      timestamp: at('10:20:00'),
+      stateEnteredEventDetails: { name },
+    });
+    const described = (id: number, payload: object) => ({
+      type: 'TaskSucceeded' as const,
+      id,
+      timestamp: at('10:30:00'),
+      taskSucceededEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke',
+        output: JSON.stringify({ StatusCode: 200, Payload: payload }),
+      },
+    });
+    const facts = historyFacts([
+      entered(1, 'ImportStart'),
+      {
+        type: 'TaskStateExited',
+        id: 3,
+        timestamp: at('10:20:00'),
+        stateExitedEventDetails: {
+          name: 'ImportStart',
+          output: JSON.stringify({
+            import: {
+              imports: [
+                { target: '222222222222/eu-west-1/orders', importArn: b },
+                { target: '333333333333/eu-central-1/orders', importArn: c },
+              ],
+              objects: 1,
+              bytes: 2048,
+            },
+          }),
+        },
+      },
+      entered(4, 'ImportDescribe'),
+      described(5, {
+        done: false,
+        failed: [],
+        items: { processed: 0, imported: 0, errors: 0 },
+        imports: [
+          { target: '222222222222/eu-west-1/orders', status: 'IN_PROGRESS', imported: 0 },
+          { target: '333333333333/eu-central-1/orders', status: 'IN_PROGRESS', imported: 0 },
+        ],
+      }),
+      entered(7, 'ImportDescribe'),
+      described(8, {
+        done: true,
+        failed: [
+          {
+            target: '333333333333/eu-central-1/orders',
+            importArn: c,
+            status: 'FAILED',
+            failureCode: 'AccessDenied',
+            failureMessage: 'the bucket is not readable',
+          },
+        ],
+        items: { processed: 400, imported: 400, errors: 0 },
+        imports: [
+          { target: '222222222222/eu-west-1/orders', status: 'COMPLETED', imported: 400 },
+          { target: '333333333333/eu-central-1/orders', status: 'FAILED', imported: 0 },
+        ],
+      }),
+    ]);
+    expect(facts.imports).toEqual([
+      { table: '222222222222/eu-west-1/orders', status: 'COMPLETED', items: 400 },
+      {
+        table: '333333333333/eu-central-1/orders',
+        status: 'FAILED',
+        items: 0,
+        failure: 'AccessDenied: the bucket is not readable',
+      },
+    ]);
+  });
+
   it('has nothing before the export started', () => {
     expect(historyFacts([{ type: 'ExecutionStarted', id: 1, timestamp: at('10:00:00') }])).toEqual({
       imports: [],
