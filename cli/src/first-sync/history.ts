@@ -1,6 +1,6 @@
 /**
  * What the first sync's execution history says: the export it started (its ARN, from the
- * ExportTable task), the Map Run of its load or verify (MapRunStarted) and the state of its
+ * ExportTable task), the Map Runs of its load or verify (MapRunStarted) and the state of its
  * imports (from the Import* states' task results and outputs). Pure: takes GetExecutionHistory's
  * events.
  */
@@ -9,19 +9,21 @@ import type { ImportFacts } from './model.js';
 
 export interface HistoryFacts {
   readonly exportArn?: string;
-  /** The latest Map Run (one per execution: the load's or the verify's). */
-  readonly mapRunArn?: string;
+  /** The Map Runs in the order they started, each with its Map state's name. */
+  readonly mapRuns: { readonly arn: string; readonly name?: string }[];
   readonly imports: ImportFacts[];
 }
 
 export function historyFacts(events: readonly HistoryEvent[]): HistoryFacts {
   let exportArn: string | undefined;
-  let mapRunArn: string | undefined;
+  const mapRuns: { arn: string; name?: string }[] = [];
   // The state the events belong to (the top-level states run one at a time).
   let state: string | undefined;
   const imports = new Map<string, ImportFacts>();
   for (const event of events) {
-    mapRunArn = event.mapRunStartedEventDetails?.mapRunArn ?? mapRunArn;
+    const run = event.mapRunStartedEventDetails?.mapRunArn;
+    if (run && !mapRuns.some((r) => r.arn === run))
+      mapRuns.push({ arn: run, ...(state ? { name: state } : {}) });
     const task = event.taskSucceededEventDetails;
     if (task?.resource === 'exportTableToPointInTime') {
       const arn = (parse(task.output) as { ExportDescription?: { ExportArn?: unknown } })?.ExportDescription
@@ -46,7 +48,7 @@ export function historyFacts(events: readonly HistoryEvent[]): HistoryFacts {
   }
   return {
     ...(exportArn ? { exportArn } : {}),
-    ...(mapRunArn ? { mapRunArn } : {}),
+    mapRuns,
     imports: [...imports.values()],
   };
 }

@@ -59,6 +59,8 @@ export interface FailedFile {
 
 export interface LoadFacts {
   readonly mapRunArn: string;
+  /** The Map state that ran it (LoadDataFiles, VerifyFiles, VerifySegments, ...). */
+  readonly name?: string;
   readonly status?: string;
   readonly startDate?: Date;
   readonly stopDate?: Date;
@@ -80,7 +82,10 @@ export interface ImportFacts {
 export interface Snapshot {
   readonly execution: ExecutionFacts;
   readonly export?: ExportFacts;
+  /** The first Map Run: one item per export data file. */
   readonly load?: LoadFacts;
+  /** Map Runs after it (a verify's scan of the targets in segments). */
+  readonly laterRuns?: readonly LoadFacts[];
   readonly imports: readonly ImportFacts[];
 }
 
@@ -94,6 +99,13 @@ export interface ProgressView {
   readonly executionStatus: string;
   readonly exportState?: string;
   readonly files?: { readonly done: number; readonly total: number; readonly failed: number };
+  /** The later Map Runs' items, by Map state name. */
+  readonly laterRuns: readonly {
+    readonly name: string;
+    readonly done: number;
+    readonly total: number;
+    readonly failed: number;
+  }[];
   readonly itemsWritten?: number;
   /** True when finished files are still to be read, so itemsWritten is a lower bound. */
   readonly itemsPartial: boolean;
@@ -122,15 +134,19 @@ export function progressView(s: Snapshot, now: Date): ProgressView {
   const at = ex.stopDate ?? now;
   const load = s.load;
   const problems: string[] = [];
-  const failedCount = load ? load.files.failed + load.files.timedOut + load.files.aborted : 0;
-  if (ex.status === 'SUCCEEDED' && load) {
+  const failedCount = load ? failedOf(load.files) : 0;
+  const later = s.laterRuns ?? [];
+  if (ex.status === 'SUCCEEDED') {
     // The execution's status alone is not trusted: a Map with a tolerated failure count, or a
     // local AWS, ends SUCCEEDED with files that were never loaded.
-    if (load.files.failed > 0) problems.push(`${plural(load.files.failed, 'file')} failed`);
-    if (load.files.timedOut > 0) problems.push(`${plural(load.files.timedOut, 'file')} timed out`);
-    if (load.files.aborted > 0) problems.push(`${plural(load.files.aborted, 'file')} aborted`);
-    const left = load.files.pending + load.files.running;
-    if (left > 0) problems.push(`${plural(left, 'file')} not finished`);
+    for (const [i, run] of (load ? [load, ...later] : later).entries()) {
+      const unit = i === 0 && run === load ? 'file' : `${run.name ?? 'Map Run'} item`;
+      const f = run.files;
+      if (f.failed > 0) problems.push(`${plural(f.failed, unit)} failed`);
+      if (f.timedOut > 0) problems.push(`${plural(f.timedOut, unit)} timed out`);
+      if (f.aborted > 0) problems.push(`${plural(f.aborted, unit)} aborted`);
+      if (f.pending + f.running > 0) problems.push(`${plural(f.pending + f.running, unit)} not finished`);
+    }
   }
   if (ex.status === 'SUCCEEDED') {
     for (const i of s.imports) {
@@ -180,12 +196,18 @@ export function progressView(s: Snapshot, now: Date): ProgressView {
           itemsWritten: load.itemsWritten,
         }
       : {}),
+    laterRuns: later.map((r) => ({
+      name: r.name ?? 'Map Run',
+      done: r.files.succeeded,
+      total: r.files.total,
+      failed: failedOf(r.files),
+    })),
     itemsPartial: (load?.filesUnread ?? 0) > 0,
     ...(itemsTotal !== undefined ? { itemsTotal } : {}),
     ...(itemsPerSecond !== undefined ? { itemsPerSecond } : {}),
     ...(etaSeconds !== undefined ? { etaSeconds } : {}),
     ...(budget ? { budget } : {}),
-    failedFiles: load?.failedFiles ?? [],
+    failedFiles: [...(load?.failedFiles ?? []), ...later.flatMap((r) => r.failedFiles)],
     imports: s.imports,
     ...(ex.error ? { error: ex.error } : {}),
     ...(ex.cause ? { cause: ex.cause } : {}),
@@ -219,6 +241,10 @@ function phaseOf(s: Snapshot, outcome: Outcome): string {
   if (s.export?.status === 'COMPLETED') return verify ? 'verifying' : 'loading';
   if (s.export) return 'exporting';
   return 'starting';
+}
+
+function failedOf(f: FileCounts): number {
+  return f.failed + f.timedOut + f.aborted;
 }
 
 export function plural(n: number, word: string): string {

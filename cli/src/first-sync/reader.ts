@@ -73,11 +73,14 @@ export class FirstSyncReader {
     const ended = TERMINAL.has(execution.status);
     const history = await this.history(executionArn);
     const exported = history.exportArn ? await this.describeExport(history.exportArn) : undefined;
-    const load = history.mapRunArn ? await this.load(history.mapRunArn, ended) : undefined;
+    const runs: LoadFacts[] = [];
+    for (const run of history.mapRuns) runs.push(await this.load(run.arn, run.name, ended));
+    const [load, ...laterRuns] = runs;
     return {
       execution,
       ...(exported ? { export: exported } : {}),
       ...(load ? { load } : {}),
+      ...(laterRuns.length > 0 ? { laterRuns } : {}),
       imports: history.imports,
     };
   }
@@ -118,7 +121,7 @@ export class FirstSyncReader {
     return facts;
   }
 
-  private async load(mapRunArn: string, ended: boolean): Promise<LoadFacts> {
+  private async load(mapRunArn: string, name: string | undefined, ended: boolean): Promise<LoadFacts> {
     const { sfn } = this.clients;
     const run = await sfn.send(new DescribeMapRunCommand({ mapRunArn }));
     const c = run.itemCounts;
@@ -143,6 +146,7 @@ export class FirstSyncReader {
     failedFiles.sort((a, b) => a.key.localeCompare(b.key));
     return {
       mapRunArn,
+      ...(name ? { name } : {}),
       ...(run.status ? { status: run.status } : {}),
       ...(run.startDate ? { startDate: run.startDate } : {}),
       ...(run.stopDate ? { stopDate: run.stopDate } : {}),
@@ -175,9 +179,12 @@ export class FirstSyncReader {
     const output = parseObject(out.output);
     // The loader's per-file result counts `items`; a verifier's may count `compared` instead.
     const items = numberOr0(output.items ?? output.compared);
+    // A file's child names its object; a verify segment's, its segment number.
     const key =
       typeof input.key !== 'string'
-        ? executionArn
+        ? typeof input.segment === 'number'
+          ? `segment ${input.segment}`
+          : executionArn
         : typeof input.bucket === 'string'
           ? `s3://${input.bucket}/${input.key}`
           : input.key;

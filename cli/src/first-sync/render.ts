@@ -10,6 +10,9 @@ export function progressLine(v: ProgressView): string {
       `files ${v.files.done}/${v.files.total} done${v.files.failed ? `, ${v.files.failed} failed` : ''}`,
     );
   }
+  for (const r of v.laterRuns) {
+    parts.push(`${r.name} ${r.done}/${r.total} done${r.failed ? `, ${r.failed} failed` : ''}`);
+  }
   if (v.itemsWritten !== undefined) {
     const total = v.itemsTotal !== undefined ? `/${count(v.itemsTotal)}` : '';
     parts.push(

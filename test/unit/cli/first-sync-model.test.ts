@@ -172,6 +172,29 @@ describe('progressView', () => {
     expect(view({ ...loading({}), execution: { ...base, action: 'verify' } })).toBe('verifying');
   });
 
+  it("a verify's later Map Run (the targets' segments) counts too: a failed segment fails the run", () => {
+    const segments: LoadFacts = {
+      mapRunArn: 'arn:map-run-2',
+      name: 'VerifySegments',
+      files: { ...files({ succeeded: 3, failed: 1 }), total: 4 },
+      itemsWritten: 0,
+      filesUnread: 0,
+      failedFiles: [{ key: 'segment 2', reason: 'States.Timeout' }],
+    };
+    const s: Snapshot = {
+      ...loading(
+        { files: files({ succeeded: 12 }) },
+        { status: 'SUCCEEDED', stopDate: at('10:31:00'), action: 'verify' },
+      ),
+      laterRuns: [segments],
+    };
+    const v = progressView(s, at('11:00:00'));
+    expect(v.outcome).toBe('failed');
+    expect(v.problems).toEqual(['1 VerifySegments item failed']);
+    expect(v.laterRuns).toEqual([{ name: 'VerifySegments', done: 3, total: 4, failed: 1 }]);
+    expect(v.failedFiles).toEqual([{ key: 'segment 2', reason: 'States.Timeout' }]);
+  });
+
   it('an import that did not complete fails a SUCCEEDED run', () => {
     const v = progressView(
       {
@@ -294,7 +317,7 @@ describe('historyFacts', () => {
     ]);
     expect(facts).toEqual({
       exportArn,
-      mapRunArn: 'arn:aws:states:us-east-1:111111111111:mapRun:sm/Load:1',
+      mapRuns: [{ arn: 'arn:aws:states:us-east-1:111111111111:mapRun:sm/Load:1' }],
       imports: [
         { table: 'orders-d', status: 'IN_PROGRESS' },
         { table: 'orders', status: 'COMPLETED', items: 20_000 },
@@ -382,8 +405,42 @@ describe('historyFacts', () => {
     ]);
   });
 
+  it('names each Map Run after the Map state that started it', () => {
+    const facts = historyFacts([
+      {
+        type: 'MapStateEntered',
+        id: 3,
+        timestamp: at('10:00:00'),
+        stateEnteredEventDetails: { name: 'VerifyFiles' },
+      },
+      {
+        type: 'MapRunStarted',
+        id: 4,
+        timestamp: at('10:00:00'),
+        mapRunStartedEventDetails: { mapRunArn: 'arn:1' },
+      },
+      {
+        type: 'MapStateEntered',
+        id: 9,
+        timestamp: at('10:05:00'),
+        stateEnteredEventDetails: { name: 'VerifySegments' },
+      },
+      {
+        type: 'MapRunStarted',
+        id: 10,
+        timestamp: at('10:05:00'),
+        mapRunStartedEventDetails: { mapRunArn: 'arn:2' },
+      },
+    ]);
+    expect(facts.mapRuns).toEqual([
+      { arn: 'arn:1', name: 'VerifyFiles' },
+      { arn: 'arn:2', name: 'VerifySegments' },
+    ]);
+  });
+
   it('has nothing before the export started', () => {
     expect(historyFacts([{ type: 'ExecutionStarted', id: 1, timestamp: at('10:00:00') }])).toEqual({
+      mapRuns: [],
       imports: [],
     });
   });

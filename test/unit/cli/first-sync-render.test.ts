@@ -18,6 +18,7 @@ const T0 = new Date('2026-12-01T10:00:00Z');
 const running: ProgressView = {
   outcome: 'running',
   verify: false,
+  laterRuns: [],
   phase: 'loading',
   executionStatus: 'RUNNING',
   exportState: 'COMPLETED',
@@ -67,10 +68,27 @@ describe('progressLine', () => {
     );
   });
 
+  it("a verify's later Map Runs by name", () => {
+    const v: ProgressView = {
+      ...running,
+      verify: true,
+      phase: 'verifying',
+      failedFiles: [],
+      budget: undefined,
+      etaSeconds: undefined,
+      laterRuns: [{ name: 'VerifySegments', done: 3, total: 4, failed: 1 }],
+    };
+    expect(progressLine(v)).toBe(
+      'verifying | export COMPLETED | files 3/12 done, 1 failed | VerifySegments 3/4 done, 1 failed | ' +
+        '60,000/240,000 items compared | 100 items/s | ETA ?',
+    );
+  });
+
   it('while exporting: the export state only', () => {
     const v: ProgressView = {
       outcome: 'running',
       verify: false,
+      laterRuns: [],
       phase: 'exporting',
       executionStatus: 'RUNNING',
       exportState: 'IN_PROGRESS',
@@ -126,6 +144,7 @@ describe('finalText', () => {
     const v: ProgressView = {
       outcome: 'failed',
       verify: false,
+      laterRuns: [],
       phase: 'failed',
       executionStatus: 'FAILED',
       error: 'PointInTimeRecoveryOff',
