@@ -28,7 +28,10 @@ next: ddbsync verify --source-table ${source.tableName} --repair ... so changes 
 execution, or a file that failed although the execution says SUCCEEDED) or the command could not
 run, 130 stopped watching (Ctrl-C; the execution goes on: watch it again with status --watch).`,AWS_NOTE=`The state machine is the first-sync module's (Terraform output first_sync_state_machine_arn);
 its region is taken from the ARN. Credentials and endpoint come from --profile and the standard
-environment (AWS_PROFILE, AWS_ENDPOINT_URL, ...), as for every ddbsync command.`;function firstSyncCommand(io,exit){let command=new Command2("first-sync").description("Copy a table's existing items into its targets at any size, on AWS: the first-sync state machine exports the source table to S3, loads every export file into every target with a Distributed Map of Lambda functions (or ImportTable into new tables), then resumes the replicator's stream mapping.");return command.addHelpText("after",`
+environment (AWS_PROFILE, AWS_ENDPOINT_URL, ...), as for every ddbsync command. It calls
+states:StartExecution, DescribeExecution, GetExecutionHistory, DescribeMapRun, ListExecutions
+(and DescribeStateMachine for the --load import check) and dynamodb:DescribeExport, DescribeTable.
+Items are counted from each finished file's result (exact, read once per file).`;function firstSyncCommand(io,exit){let command=new Command2("first-sync").description("Copy a table's existing items into its targets at any size, on AWS: the first-sync state machine exports the source table to S3, loads every export file into every target with a Distributed Map of Lambda functions (or ImportTable into new tables), then resumes the replicator's stream mapping.");return command.addHelpText("after",`
 Examples:
   ddbsync first-sync start --state-machine-arn arn:aws:states:us-east-1:111111111111:stateMachine:orders-first-sync
   ddbsync first-sync status --state-machine-arn arn:aws:states:us-east-1:111111111111:stateMachine:orders-first-sync --watch

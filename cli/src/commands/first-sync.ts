@@ -45,7 +45,10 @@ run, 130 stopped watching (Ctrl-C; the execution goes on: watch it again with st
 
 const AWS_NOTE = `The state machine is the first-sync module's (Terraform output first_sync_state_machine_arn);
 its region is taken from the ARN. Credentials and endpoint come from --profile and the standard
-environment (AWS_PROFILE, AWS_ENDPOINT_URL, ...), as for every ddbsync command.`;
+environment (AWS_PROFILE, AWS_ENDPOINT_URL, ...), as for every ddbsync command. It calls
+states:StartExecution, DescribeExecution, GetExecutionHistory, DescribeMapRun, ListExecutions
+(and DescribeStateMachine for the --load import check) and dynamodb:DescribeExport, DescribeTable.
+Items are counted from each finished file's result (exact, read once per file).`;
 
 export function firstSyncCommand(io: CliIo, exit: ExitSink): Command {
   const command = new Command('first-sync').description(
