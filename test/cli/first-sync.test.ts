@@ -23,6 +23,7 @@ import {
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderFirstSyncDefinition } from '../support/first-sync-definition.js';
 import {
   assumedRoleDynamoClient,
   canonicalTable,
@@ -55,22 +56,6 @@ let loaderZip: Uint8Array;
 const machines: Record<'good' | 'refused' | 'tolerant', string> = { good: '', refused: '', tolerant: '' };
 const clients: { destroy(): void }[] = [];
 
-/**
- * What Terraform's templatefile() does with the file: every ${name} replaced, an unknown name an
- * error. The text is sent as it is, as Terraform sends it (moto's ASL parser takes the
- * "ToleratedFailurePercentage": 0.0 there, not the 0 that JSON.stringify would make of it).
- */
-async function renderStateMachine(vars: Record<string, string>): Promise<string> {
-  const text = await readFile(join(REPO, 'modules/first-sync/state-machine.asl.json'), 'utf8');
-  const rendered = text.replace(/\$\{(\w+)\}/g, (_, name: string) => {
-    const value = vars[name];
-    if (value === undefined) throw new Error(`templatefile: no variable ${name}`);
-    return value;
-  });
-  JSON.parse(rendered);
-  return rendered;
-}
-
 async function deployLoader(name: string, targets: object[]): Promise<string> {
   const fn = await deployFunction({
     endpoint: aws.endpoint,
@@ -91,7 +76,7 @@ async function createStateMachine(
   edit: (definition: string) => string = (d) => d,
 ): Promise<string> {
   const stand = `arn:aws:lambda:${REGION}:${MOTO_DEFAULT_ACCOUNT}:function:not-deployed-here`;
-  const definition = await renderStateMachine({
+  const definition = renderFirstSyncDefinition({
     max_concurrency: '4',
     export_poll_seconds: '1',
     mapping_poll_seconds: '1',
@@ -107,6 +92,7 @@ async function createStateMachine(
     verifier_function_arn: stand,
     verify_segments: '2',
     report_prefix: 'verify-reports',
+    loader_stop_seconds: '1',
   });
   const out = await sfn.send(
     new CreateStateMachineCommand({ name, definition: edit(definition), roleArn: stateMachineRole }),
@@ -194,13 +180,16 @@ beforeAll(async () => {
     'orders-first-sync-refused',
     await deployLoader('orders-loader-refused', [target('orders-ok-1'), target('no-such-table')]),
   );
-  // The same with a Map that tolerates failed files: the execution SUCCEEDS with a file not
+  // The same with Maps that tolerate failed files: the execution SUCCEEDS with a file not
   // loaded, and only DescribeMapRun's counts show it.
   machines.tolerant = await createStateMachine(
     'orders-first-sync-tolerant',
     await deployLoader('orders-loader-tolerant', [target('orders-ok-2'), target('no-such-table')]),
     (d) => {
-      const tolerant = d.replace('"ToleratedFailurePercentage": 0.0', '"ToleratedFailurePercentage": 100.0');
+      const tolerant = d.replaceAll(
+        '"ToleratedFailurePercentage": 0.0',
+        '"ToleratedFailurePercentage": 100.0',
+      );
       if (tolerant === d) throw new Error('no ToleratedFailurePercentage 0.0 in the definition');
       return tolerant;
     },

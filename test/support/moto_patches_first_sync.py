@@ -18,8 +18,6 @@ fail against stock moto_server (MOTO_SERVER=moto_server).
   (moto never fails the run), and is listed by ListExecutions(mapRunArn) and described by
   DescribeExecution with its input, error and cause (moto keeps no child executions). A
   failed run waits for the children still running (AWS aborts them) so its counts are final.
-  A child's input and a succeeded execution's output may hold datetimes (DescribeExport's
-  ExportTime): written in ISO 8601 (moto fails on them with HTTP 500).
 - Lambda's Invoke API runs the function through a local Lambda service when
   DDBSYNC_LOCAL_LAMBDA_URL is set (test/support/local-lambda-service.ts); moto would run
   it in Docker, absent here. Only the Invoke API is forwarded: moto's own deliveries (event
@@ -186,11 +184,7 @@ class _ChildExecution:
         self.state_machine_arn = record.map_state_machine_arn
         self.arn = f"{record.map_state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:{self.name}"
         self.map_run_arn = record.map_run_arn
-        from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
-
-        # The input may hold a datetime (the export's ExportTime from DescribeExport's task
-        # output): as text the way moto passes it to a Lambda task, in ISO 8601.
-        self.input = to_json_str(execution_input, separators=(",", ":"))
+        self.input = json.dumps(execution_input, separators=(",", ":"))
         self.start_date = datetime.now(timezone.utc)
         self.stop_date = None
         self.status = "RUNNING"
@@ -368,22 +362,6 @@ def _list_child_executions() -> None:
 
     StepFunctionResponse.list_executions = list_map_run_executions
     StepFunctionResponse.describe_execution = describe_child_execution
-
-    # DescribeExecution writes a succeeded execution's output with the plain json module,
-    # which fails (HTTP 500) on a datetime, such as the ExportTime of a DescribeExport task
-    # result kept in the state; moto's own encoder writes it in ISO 8601, as AWS does.
-    from moto.stepfunctions import responses as sfn_responses
-    from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
-
-    class _JsonWithDates:
-        def __getattr__(self, name):
-            return getattr(json, name)
-
-        @staticmethod
-        def dumps(obj, **kwargs):
-            return to_json_str(obj, kwargs.get("separators"))
-
-    sfn_responses.json = _JsonWithDates()
 
 
 # --- Lambda ---------------------------------------------------------------------------
