@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { backfillCommand } from './commands/backfill.js';
+import { firstSyncCommand } from './commands/first-sync.js';
 import { redriveCommand } from './commands/redrive.js';
 import type { ExitSink } from './commands/shared.js';
 import { statusCommand } from './commands/status.js';
@@ -34,7 +35,8 @@ export function buildProgram(io: CliIo, exit: ExitSink = () => undefined): Comma
   const program = new Command('ddbsync')
     .description(
       'Operations for a ddbsync replicator: copy a table into its targets, check and repair a copy, ' +
-        'redrive failed batches from the dead-letter queue, show the replicator status.',
+        'redrive failed batches from the dead-letter queue, show the replicator status, and run the ' +
+        'first sync of a large table on AWS (export, Distributed Map load, verify).',
     )
     .option('--region <region>', 'AWS region of the source table and STS (default: AWS_REGION)')
     .option(
@@ -49,15 +51,22 @@ export function buildProgram(io: CliIo, exit: ExitSink = () => undefined): Comma
       "Run `ddbsync <command> --help` for each command's flags and examples.\n\n" +
       'Examples:\n' +
       '  ddbsync --region us-east-1 --profile prod status --function orders-replicator\n' +
-      '  ddbsync backfill --help\n\n' +
+      '  ddbsync backfill --help\n' +
+      '  ddbsync first-sync start --help\n\n' +
       'Exit codes: 0 done (or all well), 1 differences remain / something needs attention, 2 error.',
   );
-  for (const make of [backfillCommand, verifyCommand, redriveCommand, statusCommand]) {
+  for (const make of [backfillCommand, verifyCommand, redriveCommand, statusCommand, firstSyncCommand]) {
     const command = make(io, exit);
-    command.exitOverride().configureOutput(output(io, `ddbsync ${command.name()} --help`));
     program.addCommand(command);
+    configure(command, io, `ddbsync ${command.name()}`);
   }
   return program;
+}
+
+/** Errors and help of a command and of its subcommands (first-sync start, ...) through `io`. */
+function configure(command: Command, io: CliIo, path: string): void {
+  command.exitOverride().configureOutput(output(io, `${path} --help`));
+  for (const sub of command.commands) configure(sub, io, `${path} ${sub.name()}`);
 }
 
 /** Help goes to stdout; a usage error is one line on stderr that says where the help is. */

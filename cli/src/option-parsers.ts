@@ -31,3 +31,11 @@ export function nameList(value: string): Set<string> {
     throw new InvalidArgumentError('must be a comma-separated list like "ssn,email"');
   return new Set(names);
 }
+
+export function regionList(value: string): string[] {
+  const regions = value.split(',').map((r) => r.trim());
+  if (regions.some((r) => !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r))) {
+    throw new InvalidArgumentError('must be a comma-separated list of regions like "eu-west-1,us-east-2"');
+  }
+  return regions;
+}

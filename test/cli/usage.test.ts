@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/src/io.js';
 import { buildProgram } from '../../cli/src/main.js';
@@ -14,20 +15,33 @@ import { cli, createTable, sourceClient, TARGET_ROLE, useMoto } from './helpers.
 const REPO = join(import.meta.dirname, '..', '..');
 const io: CliIo = { stdout: { write: () => true }, stderr: { write: () => true }, env: {} };
 const commands = buildProgram(io).commands.map((c) => c.name());
+/** Every command that runs something, as its argv path: the top-level ones and first-sync's. */
+const leaves = buildProgram(io).commands.flatMap((c) =>
+  c.commands.length > 0 ? c.commands.map((sub) => `${c.name()} ${sub.name()}`) : [c.name()],
+);
+const commandAt = (path: string) =>
+  path
+    .split(' ')
+    .reduce<Command | undefined>((c, name) => c?.commands.find((x) => x.name() === name), buildProgram(io));
 
 /** The text after "Examples:" in a help page. */
 const examplesOf = (help: string) => help.slice(help.indexOf('Examples:'));
 
 describe('ddbsync --help', () => {
-  it('has the four commands', () => {
-    expect(commands).toEqual(['backfill', 'verify', 'redrive', 'status']);
+  it('has the five commands, first-sync with its three', () => {
+    expect(commands).toEqual(['backfill', 'verify', 'redrive', 'status', 'first-sync']);
+    expect(leaves.filter((l) => l.startsWith('first-sync '))).toEqual([
+      'first-sync start',
+      'first-sync status',
+      'first-sync verify',
+    ]);
   });
 
-  it.each(commands)('%s --help lists every flag and uses each one in an example', async (name) => {
-    const r = await cli([name, '--help']);
+  it.each(leaves)('%s --help lists every flag and uses each one in an example', async (name) => {
+    const r = await cli([...name.split(' '), '--help']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    const command = buildProgram(io).commands.find((c) => c.name() === name);
+    const command = commandAt(name);
     const flags = (command?.options ?? []).map((o) => o.long as string);
     expect(flags.length).toBeGreaterThan(3);
     expect(r.stdout).toContain('Examples:');
@@ -98,6 +112,21 @@ describe('ddbsync mistakes', () => {
       'unreadable targets',
       ['verify', '--source-table', 'usage-src', '--targets', '[{"tableName":'],
       /^ddbsync: --targets: .*JSON/,
+    ],
+    [
+      'a missing first-sync option',
+      ['first-sync', 'start', '--load', 'import'],
+      "ddbsync: required option '--state-machine-arn <arn>' not specified (see ddbsync first-sync start --help)\n",
+    ],
+    [
+      'a missing state machine',
+      [
+        'first-sync',
+        'status',
+        '--state-machine-arn',
+        'arn:aws:states:us-east-1:123456789012:stateMachine:none',
+      ],
+      /^ddbsync: state machine arn:aws:states:us-east-1:123456789012:stateMachine:none: /,
     ],
     [
       'a missing function',

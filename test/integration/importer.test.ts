@@ -9,7 +9,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   BatchWriteItemCommand,
   CreateTableCommand,
@@ -41,6 +40,7 @@ import type { DescribeImportsResult, StartImportsResult } from '../../lambda/src
 import { createImporterHandler } from '../../lambda/src/first-sync/import-handler.js';
 import { createLogger, createMetrics } from '../../lambda/src/observability.js';
 import { buildZip } from '../../scripts/build-lambda.js';
+import { renderFirstSyncDefinition } from '../support/first-sync-definition.js';
 import {
   assumedRoleDynamoClient,
   assumedRoleSessions,
@@ -365,7 +365,6 @@ describe('first-sync importer on a real export', () => {
 // ---------------------------------------------------------------------------------------
 // The state machine's import branch, run by the local AWS's Step Functions
 
-const TEMPLATE = fileURLToPath(new URL('../../modules/first-sync/state-machine.asl.json', import.meta.url));
 /** The longest an execution here may run: about 10 s on this machine. */
 const EXECUTION_LIMIT_MS = 120_000;
 
@@ -377,10 +376,16 @@ describe('the first-sync state machine, import path, on the local AWS', () => {
   let mappingUuid: string;
 
   /** As templatefile() renders it; placeholders of states these runs never reach (the verify branch) get "1". */
-  async function definition(vars: Record<string, string>): Promise<string> {
-    const text = await readFile(TEMPLATE, 'utf8');
-    return text.replace(/\$\{(\w+)\}/g, (_, name: string) => vars[name] ?? '1');
-  }
+  const stand = `arn:aws:lambda:${REGION}:${MOTO_DEFAULT_ACCOUNT}:function:not-deployed-here`;
+  const definition = (vars: Record<string, string>): string =>
+    // The verify branch and the failed-load wait are not run here.
+    renderFirstSyncDefinition({
+      verifier_function_arn: stand,
+      verify_segments: '1',
+      report_prefix: 'verify-reports',
+      loader_stop_seconds: '1',
+      ...vars,
+    });
 
   async function execute(stateMachineArn: string, name: string): Promise<DescribeExecutionCommandOutput> {
     const started = await sfn.send(
@@ -472,7 +477,7 @@ describe('the first-sync state machine, import path, on the local AWS', () => {
         await sfn.send(
           new CreateStateMachineCommand({
             name,
-            definition: await definition({ ...vars, importer_function_arn: importerArn }),
+            definition: definition({ ...vars, importer_function_arn: importerArn }),
             roleArn: role.Role?.Arn as string,
           }),
         )

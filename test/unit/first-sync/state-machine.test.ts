@@ -34,6 +34,7 @@ import {
   type VerifySegmentResult,
   type VerifySummary,
 } from '../../../lambda/src/first-sync/verify-event.js';
+import { renderFirstSyncTemplate } from '../../support/first-sync-definition.js';
 import { type Json, runStateMachine, type StateDefinition, StatesError } from './asl-interpreter.js';
 
 const TEMPLATE = readFileSync(
@@ -63,12 +64,7 @@ const EXPORT_TIME = '2026-12-01T10:00:00Z';
 const DATA_PREFIX = 'first-sync/exec-1/AWSDynamoDB/01700000000000-abcdefgh/data/';
 
 /** What templatefile() does with this file: every ${name} replaced; an unknown name is an error. */
-function render(text: string, vars: Record<string, string>): string {
-  return text.replace(/\$\{(\w+)\}/g, (_, name: string) => {
-    if (!(name in vars)) throw new Error(`templatefile: no variable ${name}`);
-    return vars[name] as string;
-  });
-}
+const render = renderFirstSyncTemplate;
 
 const definition = JSON.parse(render(TEMPLATE, VARS)) as StateDefinition & {
   States: Record<string, Record<string, Json>>;
