@@ -19,25 +19,11 @@ import { CreateEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-l
 import { type BucketLocationConstraint, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Deployment, Replica } from './deployed-replicator.js';
+import { renderFirstSyncDefinition } from './first-sync-definition.js';
 import { dynamoClient, MOTO_CREDENTIALS, TABLE_SCHEMA } from './fixtures.js';
 import { replicaClient, SOURCE_ACCOUNT } from './replicate-deployment.js';
 import { REPO_ROOT } from './terraform-workspace.js';
 import { deployFunction } from './test-functions.js';
-
-export const STATE_MACHINE_TEMPLATE = join(REPO_ROOT, 'modules', 'first-sync', 'state-machine.asl.json');
-
-export class TemplateError extends Error {
-  override readonly name = 'TemplateError';
-}
-
-/** What Terraform's templatefile() does: every ${name} replaced; a name without a value is an error. */
-export function renderTemplate(text: string, vars: Readonly<Record<string, string>>): string {
-  return text.replace(/\$\{([a-z_]+)\}/g, (_, name: string) => {
-    const value = vars[name];
-    if (value === undefined) throw new TemplateError(`the template uses \${${name}}, which has no value`);
-    return value;
-  });
-}
 
 export interface StandInTarget {
   readonly accountId: string;
@@ -189,7 +175,7 @@ export async function deployFirstSyncStandIn(o: StandInOptions): Promise<FirstSy
         }),
       }),
     );
-    const definition = renderTemplate(await readFile(STATE_MACHINE_TEMPLATE, 'utf8'), {
+    const definition = renderFirstSyncDefinition({
       source_table_arn: `arn:aws:dynamodb:${region}:${SOURCE_ACCOUNT}:table/${sourceTableName}`,
       export_bucket: exportBucket,
       export_bucket_owner: SOURCE_ACCOUNT,

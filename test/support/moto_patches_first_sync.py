@@ -18,9 +18,6 @@ fail against stock moto_server (MOTO_SERVER=moto_server).
   (moto never fails the run), and is listed by ListExecutions(mapRunArn) and described by
   DescribeExecution with its input, error and cause (moto keeps no child executions). A
   failed run waits for the children still running (AWS aborts them) so its counts are final.
-- Datetimes of an AWS SDK integration's answer (DescribeExport's ExportTime) are ISO 8601
-  text in a Map child's input and in DescribeExecution's output; moto's json.dumps of them
-  failed the child, and answered DescribeExecution of a succeeded execution with a 500.
 - Lambda's Invoke API runs the function through a local Lambda service when
   DDBSYNC_LOCAL_LAMBDA_URL is set (test/support/local-lambda-service.ts); moto would run
   it in Docker, absent here. Only the Invoke API is forwarded: moto's own deliveries (event
@@ -187,10 +184,7 @@ class _ChildExecution:
         self.state_machine_arn = record.map_state_machine_arn
         self.arn = f"{record.map_state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:{self.name}"
         self.map_run_arn = record.map_run_arn
-        from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
-
-        # The input may hold the datetimes of an SDK response (e.g. DescribeExport's ExportTime).
-        self.input = to_json_str(execution_input, separators=(",", ":"))
+        self.input = json.dumps(execution_input, separators=(",", ":"))
         self.start_date = datetime.now(timezone.utc)
         self.stop_date = None
         self.status = "RUNNING"
@@ -358,19 +352,12 @@ def _list_child_executions() -> None:
     describe_execution = StepFunctionResponse.describe_execution
 
     def describe_child_execution(self):
-        from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
-
         arn = self._get_param("executionArn")
         if ":execution:" in arn and "/" in arn.split(":execution:", 1)[1]:
             for _, children in child_executions(self.stepfunction_backend):
                 for child in list(children):
                     if child.arn == arn:
                         return ActionResult(child.describe())
-        # An output holding an SDK response's datetimes (e.g. DescribeExport's): moto's
-        # json.dumps of it fails; Step Functions gives them as ISO 8601 text.
-        execution = self.stepfunction_backend.describe_execution(arn)
-        if getattr(execution, "output", None) is not None and not isinstance(execution.output, str):
-            execution.output = to_json_str(execution.output)
         return describe_execution(self)
 
     StepFunctionResponse.list_executions = list_map_run_executions
