@@ -2,11 +2,13 @@
  * End to end: the first sync of a table that already holds data, while it keeps changing.
  * A source table in account A (us-east-1) with 20,000 items of every attribute type (some
  * 350 KB) is copied into tables in accounts B (eu-west-1) and C (ap-southeast-2), written
- * through assumed roles, by the first-sync workflow on the local AWS: the state machine
- * rendered from modules/first-sync, the loader from dist/first-sync.zip run by Lambda Invoke,
- * the replicator from dist/replicator.zip behind its stream mapping, created paused at
- * TRIM_HORIZON and delivered by test/support/mapping-follower.ts only while the workflow has
- * it Enabled. A writer races the export, the load and the catch-up with puts, updates and
+ * through assumed roles, by the first-sync workflow on the local AWS, started with
+ * `ddbsync first-sync start`. The deployment is test/support/first-sync-stand-in.ts (what
+ * modules/first-sync deploys, made with the AWS API: the state machine rendered from the
+ * module's ASL, the loader, importer and verifier from dist/first-sync.zip) until the
+ * Terraform harness test/e2e/first-sync-stack applies on the local AWS. The replicator's
+ * stream mapping is created paused at TRIM_HORIZON, and its records are delivered by
+ * test/support/mapping-follower.ts only while the workflow has it Enabled. A writer races the export, the load and the catch-up with puts, updates and
  * deletes. Afterwards every target must equal the source byte for byte, with no repair.
  * A target that refuses writes ends the run failed, with the reason.
  */
@@ -15,14 +17,13 @@ import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
-  ListExecutionsCommand,
-  ListMapRunsCommand,
   SFNClient,
-  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, useMoto } from '../cli/helpers.js';
 import { type DeployedReplicator, startDeployedReplicator } from '../support/deployed-replicator.js';
-import { deployFirstSyncStandIn, type FirstSyncStandIn } from '../support/first-sync-stand-in.js';
+import type { FirstSyncDeployment } from '../support/first-sync-stack.js';
+import { deployFirstSyncStandIn } from '../support/first-sync-stand-in.js';
 import { type RacingRecord, seedTable, startRacingWriter } from '../support/first-sync-workload.js';
 import { dynamoClient, MOTO_CREDENTIALS } from '../support/fixtures.js';
 import { type LocalAwsWithLambda, startLocalAws } from '../support/local-aws.js';
@@ -31,8 +32,8 @@ import { difference, keySchema, tableSnapshot } from '../support/replication-wor
 import { REPO_ROOT } from '../support/terraform-workspace.js';
 
 const SOURCE_REGION = 'us-east-1';
-const ACCOUNT_B = '222222222222';
-const ACCOUNT_C = '333333333333';
+const TARGET_B = { accountId: '222222222222', region: 'eu-west-1' };
+const TARGET_C = { accountId: '333333333333', region: 'ap-southeast-2' };
 const ITEMS = 20_000;
 /** One item in this many carries ~350 KB. */
 const LARGE_EVERY = 2_500;
@@ -42,6 +43,7 @@ const REPLICATOR_ZIP = join(REPO_ROOT, 'dist', 'replicator.zip');
 // with 20,000 items: seeding 41 s, the workflow (export and load into both targets) 49 s, the
 // mapping's catch-up of 22,236 records while the writer ran 180 s, the comparison 187 s; the
 // whole test 460 s.
+const APPLY_MS = 10 * 60_000;
 const SEED_MS = 6 * 60_000;
 const RUN_MS = 10 * 60_000;
 const CATCH_UP_MS = 15 * 60_000;
@@ -69,58 +71,49 @@ afterAll(async () => {
   console.log(`first-sync e2e timings (ms): ${JSON.stringify(timings)}`);
 });
 
-/** Starts the workflow as `ddbsync first-sync start` does and waits for its end. */
-async function runFirstSync(
-  stack: FirstSyncStandIn,
-  input: { action: 'sync' | 'verify'; load: 'map' | 'import'; repair: boolean },
-): Promise<DescribeExecutionCommandOutput> {
+async function deploy(name: string, newTargetTables: boolean): Promise<FirstSyncDeployment> {
+  return timed(`deploy ${name}`, () =>
+    deployFirstSyncStandIn({
+      endpoint: aws.endpoint,
+      name,
+      sourceRegion: SOURCE_REGION,
+      targets: [TARGET_B, TARGET_C].map((t, i) => ({ ...t, tableName: `${name}-orders-${'bc'[i]}` })),
+      createTargetTables: !newTargetTables,
+    }),
+  );
+}
+
+/** `ddbsync first-sync <command>` as a user runs it (in-process, through the CLI's entry). */
+async function firstSync(command: 'start' | 'verify', stack: FirstSyncDeployment, ...more: string[]) {
+  useMoto(aws, stack.sourceRegion); // the CLI reads the standard AWS environment
+  const r = await cli([
+    'first-sync',
+    command,
+    '--state-machine-arn',
+    stack.stateMachineArn,
+    '--interval',
+    '1',
+    ...more,
+  ]);
+  const executionArn =
+    /^execution: (\S+)$/m.exec(r.stdout)?.[1] ?? /"executionArn": "([^"]+)"/.exec(r.stdout)?.[1];
+  return { ...r, executionArn };
+}
+
+async function describeExecution(stack: FirstSyncDeployment, executionArn: string | undefined) {
   const sfn = new SFNClient({
     endpoint: aws.endpoint,
     region: stack.sourceRegion,
     credentials: MOTO_CREDENTIALS,
   });
   try {
-    const started = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, input: JSON.stringify(input) }),
-    );
-    const end = Date.now() + RUN_MS;
-    for (;;) {
-      const out = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
-      if (out.status !== 'RUNNING') return out;
-      if (Date.now() > end) throw new Error(`the first sync was still running after ${RUN_MS} ms`);
-      await new Promise((r) => setTimeout(r, 1_000));
-    }
+    return await sfn.send(new DescribeExecutionCommand({ executionArn }));
   } finally {
     sfn.destroy();
   }
 }
 
-/** The failed children of the execution's Map Runs, with their errors and causes. */
-async function mapRunFailures(stack: FirstSyncStandIn, execution: DescribeExecutionCommandOutput) {
-  const sfn = new SFNClient({
-    endpoint: aws.endpoint,
-    region: stack.sourceRegion,
-    credentials: MOTO_CREDENTIALS,
-  });
-  try {
-    const runs = await sfn.send(new ListMapRunsCommand({ executionArn: execution.executionArn }));
-    const failed = [];
-    for (const run of runs.mapRuns ?? []) {
-      const children = await sfn.send(
-        new ListExecutionsCommand({ mapRunArn: run.mapRunArn, statusFilter: 'FAILED' }),
-      );
-      for (const child of children.executions ?? []) {
-        const d = await sfn.send(new DescribeExecutionCommand({ executionArn: child.executionArn }));
-        failed.push({ input: d.input, error: d.error, cause: d.cause });
-      }
-    }
-    return failed;
-  } finally {
-    sfn.destroy();
-  }
-}
-
-async function expectTargetsEqualSource(stack: FirstSyncStandIn, source: DynamoDBClient): Promise<number> {
+async function expectTargetsEqualSource(stack: FirstSyncDeployment, source: DynamoDBClient): Promise<number> {
   const expected = await tableSnapshot(source, stack.sourceTableName);
   for (const replica of stack.replicas) {
     const client = await replicaClient(aws.endpoint, replica);
@@ -134,25 +127,16 @@ async function expectTargetsEqualSource(stack: FirstSyncStandIn, source: DynamoD
   return expected.length;
 }
 
-async function syncWhileWriting(name: string, load: 'map' | 'import'): Promise<void> {
-  const stack = await timed('deploy', () =>
-    deployFirstSyncStandIn({
-      endpoint: aws.endpoint,
-      name,
-      sourceRegion: SOURCE_REGION,
-      targets: [
-        { accountId: ACCOUNT_B, region: 'eu-west-1', tableName: `${name}-orders-b` },
-        { accountId: ACCOUNT_C, region: 'ap-southeast-2', tableName: `${name}-orders-c` },
-      ],
-      createTargetTables: load === 'map',
-    }),
-  );
-  const source = dynamoClient(aws.endpoint, SOURCE_REGION);
+/**
+ * The first sync of a live table: seeded, the replicator's mapping followed, a writer racing
+ * the CLI-started workflow and the catch-up; then the writer stopped and the stream drained.
+ */
+async function syncWhileWriting(stack: FirstSyncDeployment, load: 'map' | 'import') {
+  const source = dynamoClient(aws.endpoint, stack.sourceRegion);
   const keys = await keySchema(source, stack.sourceTableName);
-  await timed('seed', () =>
+  await timed(`seed (${load})`, () =>
     seedTable(source, stack.sourceTableName, keys, { count: ITEMS, largeEvery: LARGE_EVERY }),
   );
-
   let replicator: DeployedReplicator | undefined;
   try {
     replicator = await startDeployedReplicator({
@@ -163,6 +147,7 @@ async function syncWhileWriting(name: string, load: 'map' | 'import'): Promise<v
     });
     const follower = replicator.follower;
     if (!follower) throw new Error('the replicator mapping is not followed');
+    // A new pipeline: paused at the start of the stream.
     expect(replicator.mapping.State).toBe('Disabled');
     expect(replicator.settings.startingPosition).toBe('TRIM_HORIZON');
 
@@ -172,102 +157,112 @@ async function syncWhileWriting(name: string, load: 'map' | 'import'): Promise<v
       largeEvery: LARGE_EVERY,
     });
     let raced: RacingRecord;
+    let run: Awaited<ReturnType<typeof firstSync>>;
     let execution: DescribeExecutionCommandOutput;
     try {
-      execution = await timed('workflow', () => runFirstSync(stack, { action: 'sync', load, repair: false }));
-      expect(
-        execution.status,
-        `${execution.error}: ${execution.cause}\n${JSON.stringify(await mapRunFailures(stack, execution))}`,
-      ).toBe('SUCCEEDED');
+      run = await timed(`workflow (${load})`, () => firstSync('start', stack, '--load', load));
+      execution = await describeExecution(stack, run.executionArn);
+      expect({ code: run.code, status: execution.status }, `${run.stdout}\n${run.stderr}`).toEqual({
+        code: 0,
+        status: 'SUCCEEDED',
+      });
       // The writer goes on while the mapping catches up.
-      await timed('catch-up while writing', () => follower.settle(CATCH_UP_MS));
+      await timed(`catch-up while writing (${load})`, () => follower.settle(CATCH_UP_MS));
     } finally {
       raced = await writer.stop();
     }
-    await timed('drain', () => follower.settle(CATCH_UP_MS));
+    await timed(`drain (${load})`, () => follower.settle(CATCH_UP_MS));
     console.log(
-      `first-sync e2e: racing writer ${JSON.stringify({ ...raced, touched: raced.touched.size })}; ` +
+      `first-sync e2e (${load}): racing writer ${JSON.stringify({ ...raced, touched: raced.touched.size })}; ` +
         `mapping ${JSON.stringify(follower.totals)}; states ${follower.stateLog.join(' -> ')}`,
     );
     expect(raced.puts).toBeGreaterThan(0);
     expect(raced.updates).toBeGreaterThan(0);
     expect(raced.deletes).toBeGreaterThan(0);
-    // The workflow paused nothing (the mapping was created paused) and enabled it once.
+    // The workflow found the mapping paused (created so) and enabled it once, after the load.
     expect(follower.stateLog).toEqual(['Disabled', 'Enabling', 'Enabled']);
     expect(follower.totals.sentToDlq).toBe(0);
     expect(replicator.outcomes.filter((o) => o.error)).toEqual([]);
 
-    const items = await timed('compare', () => expectTargetsEqualSource(stack, source));
+    const items = await timed(`compare (${load})`, () => expectTargetsEqualSource(stack, source));
     expect(items).toBeGreaterThan(ITEMS - raced.deletes);
-
-    // The distributed verify agrees: no target differs, and it touched no mapping.
-    const verify = await timed('verify', () =>
-      runFirstSync(stack, { action: 'verify', load: 'map', repair: false }),
-    );
-    expect(verify.status, `${verify.error}: ${verify.cause}`).toBe('SUCCEEDED');
-    const summary = JSON.parse(verify.output ?? '{}') as {
-      differences: number;
-      targets: { compared: number; differing: number; missingInTarget: number; onlyInTarget: number }[];
-    };
-    console.log(`first-sync e2e: verify ${JSON.stringify(summary)}`);
-    expect(summary.differences).toBe(0);
-    expect(summary.targets).toHaveLength(stack.replicas.length);
-    for (const t of summary.targets) expect(t.compared).toBe(items);
+    return items;
   } finally {
     await replicator?.stop();
     source.destroy();
   }
 }
 
+/** `ddbsync first-sync verify`: zero differences in every target, every item compared. */
+async function expectVerifyClean(stack: FirstSyncDeployment, items: number): Promise<void> {
+  const r = await timed('verify', () => firstSync('verify', stack, '--json'));
+  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+  const execution = await describeExecution(stack, r.executionArn);
+  expect(execution.status).toBe('SUCCEEDED');
+  const summary = JSON.parse(execution.output ?? '{}') as {
+    differences: number;
+    targets: { compared: number; differing: number; missingInTarget: number; onlyInTarget: number }[];
+  };
+  console.log(`first-sync e2e: verify ${JSON.stringify(summary)}`);
+  expect(summary.differences).toBe(0);
+  expect(summary.targets).toHaveLength(stack.replicas.length);
+  for (const t of summary.targets) expect(t.compared).toBe(items);
+}
+
+const SYNC_LIMIT = APPLY_MS + SEED_MS + RUN_MS + 2 * CATCH_UP_MS + COMPARE_MS + RUN_MS;
+
 describe('first sync, end to end on the local AWS', () => {
   it(
     'loads a live table into existing tables in two other accounts and regions, converging with the stream, with no repair',
-    () => syncWhileWriting('fs-map', 'map'),
-    SEED_MS + RUN_MS + 2 * CATCH_UP_MS + COMPARE_MS + RUN_MS,
+    async () => {
+      const stack = await deploy('fs-map', false);
+      const items = await syncWhileWriting(stack, 'map');
+      await expectVerifyClean(stack, items);
+    },
+    SYNC_LIMIT,
   );
 
   it(
     'imports a live table into new tables in two other accounts and regions, converging with the stream, with no repair',
-    () => syncWhileWriting('fs-import', 'import'),
-    SEED_MS + RUN_MS + 2 * CATCH_UP_MS + COMPARE_MS + RUN_MS,
+    async () => {
+      const stack = await deploy('fs-import', true);
+      const items = await syncWhileWriting(stack, 'import');
+      await expectVerifyClean(stack, items);
+    },
+    SYNC_LIMIT,
   );
 
   it(
-    'fails, with the reason, when a target refuses writes',
+    'ends failed, with the reason, when a target refuses writes; the CLI exits non-zero',
     async () => {
-      const stack = await deployFirstSyncStandIn({
-        endpoint: aws.endpoint,
-        name: 'fs-refused',
-        sourceRegion: SOURCE_REGION,
-        targets: [
-          { accountId: ACCOUNT_B, region: 'eu-west-1', tableName: 'fs-refused-orders-b' },
-          { accountId: ACCOUNT_C, region: 'ap-southeast-2', tableName: 'fs-refused-orders-c' },
-        ],
-        createTargetTables: true,
-      });
-      const source = dynamoClient(aws.endpoint, SOURCE_REGION);
+      const stack = await deploy('fs-refused', false);
+      const source = dynamoClient(aws.endpoint, stack.sourceRegion);
       try {
         const keys = await keySchema(source, stack.sourceTableName);
         await seedTable(source, stack.sourceTableName, keys, { count: 200, largeEvery: 100 });
-        // Account C's table is gone: every write to it is refused.
-        const refusing = stack.replicas[1];
-        if (!refusing) throw new Error('no second target');
-        const c = await replicaClient(aws.endpoint, refusing);
-        await c.send(new DeleteTableCommand({ TableName: refusing.tableName }));
-        c.destroy();
-
-        const execution = await timed('failing workflow', () =>
-          runFirstSync(stack, { action: 'sync', load: 'map', repair: false }),
-        );
-        expect(execution.status).toBe('FAILED');
-        expect(execution.error).toBe('LoadFailed');
-        // The reason is the failed file's, in the Map Run (what `first-sync status` shows).
-        const failures = await mapRunFailures(stack, execution);
-        expect(failures.map((f) => f.cause).join('\n')).toContain(refusing.tableName);
       } finally {
         source.destroy();
       }
+      // Account C's table is gone: every write to it is refused.
+      const refusing = stack.replicas[1];
+      if (!refusing) throw new Error('no second target');
+      const c = await replicaClient(aws.endpoint, refusing);
+      await c.send(new DeleteTableCommand({ TableName: refusing.tableName }));
+      c.destroy();
+
+      const r = await timed('failing workflow', () => firstSync('start', stack));
+      expect(r.code, r.stdout).toBe(2);
+      const execution = await describeExecution(stack, r.executionArn);
+      expect({ status: execution.status, error: execution.error }).toEqual({
+        status: 'FAILED',
+        error: 'LoadFailed',
+      });
+      expect(r.stdout).toContain('first sync FAILED');
+      // The failed file's reason names the refusing table.
+      expect(r.stdout).toMatch(
+        new RegExp(`TargetRefusedError: target ${refusing.tableName}@${refusing.region}`),
+      );
     },
-    RUN_MS,
+    APPLY_MS + RUN_MS,
   );
 });

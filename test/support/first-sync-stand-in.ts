@@ -18,8 +18,9 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { type BucketLocationConstraint, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import type { Deployment, Replica } from './deployed-replicator.js';
+import type { Replica } from './deployed-replicator.js';
 import { renderFirstSyncDefinition } from './first-sync-definition.js';
+import type { FirstSyncDeployment } from './first-sync-stack.js';
 import { dynamoClient, MOTO_CREDENTIALS, TABLE_SCHEMA } from './fixtures.js';
 import { replicaClient, SOURCE_ACCOUNT } from './replicate-deployment.js';
 import { REPO_ROOT } from './terraform-workspace.js';
@@ -31,9 +32,7 @@ export interface StandInTarget {
   readonly tableName: string;
 }
 
-export interface FirstSyncStandIn extends Deployment {
-  readonly stateMachineArn: string;
-  readonly exportBucket: string;
+export interface FirstSyncStandIn extends FirstSyncDeployment {
   /** REPLICATION_TARGETS of the replicator and the loader. */
   readonly targets: readonly { tableName: string; region: string; roleArn?: string; externalId?: string }[];
 }
@@ -211,7 +210,7 @@ export async function deployFirstSyncStandIn(o: StandInOptions): Promise<FirstSy
       mappingUuid: mapping.UUID as string,
       replicas,
       stateMachineArn: machine.stateMachineArn as string,
-      exportBucket,
+      bucketName: exportBucket,
       targets,
     };
   } finally {
