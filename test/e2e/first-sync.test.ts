@@ -8,9 +8,10 @@
  * module's ASL, the loader, importer and verifier from dist/first-sync.zip) until the
  * Terraform harness test/e2e/first-sync-stack applies on the local AWS. The replicator's
  * stream mapping is created paused at TRIM_HORIZON, and its records are delivered by
- * test/support/mapping-follower.ts only while the workflow has it Enabled. A writer races the export, the load and the catch-up with puts, updates and
- * deletes. Afterwards every target must equal the source byte for byte, with no repair.
- * A target that refuses writes ends the run failed, with the reason.
+ * test/support/mapping-follower.ts only while the workflow has it Enabled. A writer races the
+ * export, the load and the catch-up with puts, updates and deletes. Afterwards every target
+ * must equal the source byte for byte, with no repair, and the distributed verify must report
+ * zero differences. A target that refuses writes ends the run failed, with the reason.
  */
 import { join } from 'node:path';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
