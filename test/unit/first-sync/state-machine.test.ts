@@ -684,6 +684,14 @@ describe('first-sync state machine, the verify branch', () => {
     }
   });
 
+  it('verifies an export of thousands of files: the children return next to nothing, as their outputs together must fit 256 KiB', () => {
+    // AWS names data files with 26 random characters; a large table's export has thousands.
+    const files = Array.from({ length: 3000 }, (_, i) => `${String(i).padStart(26, 'x')}.json.gz`);
+    const { outcome, verifierEvents } = runVerify({ files, verifier });
+    expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: summary });
+    expect(verifierEvents.filter((e) => e.mode === 'file')).toHaveLength(3000);
+  });
+
   it('refuses more segments than States.ArrayRange makes', () => {
     const big = JSON.parse(render(TEMPLATE, { ...VARS, verify_segments: '1001' })) as StateDefinition;
     const s = services({ mappingStates: ['Enabled'], files: [], verifier });
