@@ -494,6 +494,14 @@ describe('first-sync state machine definition', () => {
     ]);
   });
 
+  it('loads an export of thousands of files and enables the mapping: the children return next to nothing, as their outputs together must fit 256 KiB', () => {
+    const files = Array.from({ length: 3000 }, (_, i) => `${String(i).padStart(26, 'x')}.json.gz`);
+    const { outcome, loaderEvents, calls } = run({ mappingStates: ['Disabled'], files });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(loaderEvents).toHaveLength(3000);
+    expect(updates(calls)).toEqual([{ UUID: VARS.event_source_mapping_uuid, Enabled: true }]);
+  });
+
   it('fails before changing anything when point-in-time recovery is off, saying how to turn it on', () => {
     const { outcome, resources } = run({ pitr: 'DISABLED', mappingStates: ['Enabled'] });
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'PointInTimeRecoveryOff' });
