@@ -41,6 +41,20 @@ export interface TargetTally {
   repairErrors: string[];
 }
 
+/**
+ * Keys an invocation records before it stops (the in-flight batches' keys on top): a
+ * target lacking everything gives one key per item, so without a bound an invocation's
+ * keys, held in memory until its report part is written, grow with the file (millions in
+ * 15 minutes, past Lambda's memory and V8's longest string). Stopped, it is continued
+ * from nextLine or its scan's last key, each invocation writing its own part.
+ */
+export const MAX_PART_KEYS = 100_000;
+
+/** Keys a tally holds: the differing, missing and only-in-target ones. */
+export function keysHeld(tally: TargetTally): number {
+  return tally.differing.length + tally.missing.length + tally.onlyInTarget.length;
+}
+
 export function emptyTally(): TargetTally {
   return {
     compared: 0,

@@ -61,7 +61,7 @@ const changed = (item: EventImage, n: string): EventImage => ({ ...item, n: { N:
  * The world after an export of `items`: the source and both targets hold them; then
  * `plain[k]` is the k-th plain item, for the cases below to change.
  */
-function setup(items: EventImage[]) {
+function setup(items: EventImage[], maxPartKeys?: number) {
   const clock = new FakeClock();
   const source = new MemoryTable('orders', items);
   const targets = [new MemoryTable('orders-replica', items), new MemoryTable('orders-replica', items)];
@@ -91,6 +91,7 @@ function setup(items: EventImage[]) {
       onSleep?.();
     },
     random: () => 0.5,
+    ...(maxPartKeys === undefined ? {} : { maxPartKeys }),
   });
   const context = (remainingMs = 900_000) => {
     const end = clock.now() + remainingMs;
@@ -260,6 +261,28 @@ describe('verifier, file mode', () => {
     expect(parts(w.store)).toHaveLength(results.length);
   });
 
+  it('bounds the keys one invocation holds: against a target lacking everything it stops, is continued, and every key is reported once', async () => {
+    const items = exportItems(2_000);
+    const w = setup(items, 300);
+    serve(gzipExport(items));
+    w.targets[0].items.clear();
+    let startLine = 0;
+    const results: VerifyFileResult[] = [];
+    while (results.length < 100) {
+      const r = (await w.handler(fileEvent(false, startLine), w.context())) as VerifyFileResult;
+      results.push(r);
+      if (r.done) break;
+      startLine = r.nextLine;
+    }
+    expect(results.length).toBeGreaterThan(1);
+    expect(results.at(-1)?.done).toBe(true);
+    const missing = parts(w.store).map((p) => p.targets[0]?.missing.length ?? 0);
+    // At most the bound plus the batches in flight when it was reached.
+    for (const n of missing) expect(n).toBeLessThanOrEqual(300 + config.concurrency * 100);
+    expect(missing.reduce((a, b) => a + b, 0)).toBe(items.length);
+    expect(results.reduce((n, r) => n + r.differences, 0)).toBe(items.length);
+  });
+
   it('fails with VerifyReadError naming the target when a target cannot be read', async () => {
     const items = exportItems(10);
     const w = setup(items);
@@ -403,6 +426,28 @@ describe('verifier, segment and summarize modes', () => {
     expect(w.targets[0].items.size).toBe(items.length);
     const second = (await w.handler({ ...event, repair: false }, w.context())) as VerifySegmentResult;
     expect(second).toMatchObject({ done: true, onlyInTarget: 0, scanned: 2 * items.length });
+  });
+
+  it('bounds the keys one segment invocation holds: a target full of items the source lacks is scanned in parts, each key counted once', async () => {
+    const w = setup([], 1_500);
+    for (let i = 0; i < 5_000; i++) w.targets[0].put({ pk: { S: `stray-${i}` }, sk: { N: String(i) } });
+    const event = { mode: 'segment', bucket: BUCKET, segment: 0, totalSegments: 1, reportPrefix: PREFIX };
+    const results: VerifySegmentResult[] = [];
+    let next: Pick<VerifySegmentResult, 'targetIndex' | 'lastEvaluatedKey'> = {
+      targetIndex: 0,
+      lastEvaluatedKey: null,
+    };
+    while (results.length < 100) {
+      const r = (await w.handler({ ...event, repair: false, ...next }, w.context())) as VerifySegmentResult;
+      results.push(r);
+      if (r.done) break;
+      next = { targetIndex: r.targetIndex, lastEvaluatedKey: r.lastEvaluatedKey };
+    }
+    expect(results.length).toBeGreaterThan(1);
+    const held = parts(w.store).map((p) => p.targets[0]?.onlyInTarget.length ?? 0);
+    // At most the bound plus one Scan page.
+    for (const n of held) expect(n).toBeLessThanOrEqual(1_500 + 1_000);
+    expect(held.reduce((a, b) => a + b, 0)).toBe(5_000);
   });
 
   it('summarizes a run with nothing to compare as zeros for every target', async () => {
