@@ -194,7 +194,8 @@ async function recheck(
   // is only for items changed since, and for keys found by a scan (a delete on its way).
   // A target missing everything is then checked at full speed.
   const moving = candidates.some((list) =>
-    list.some((c) => c.exported === undefined || !sameItem(before.get(c.id), c.exported, new Set())),
+    // The export's item lacks the attributes never copied: leave them out of the source's too.
+    list.some((c) => c.exported === undefined || !sameItem(before.get(c.id), c.exported, o.exclude)),
   );
   if (moving && o.recheckDelayMs > 0) await o.sleep(o.recheckDelayMs);
   const copies = await Promise.all(

@@ -10,8 +10,9 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { sdkStreamMixin } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { EventImage } from '../../../lambda/src/attribute-values.js';
+import { type EventImage, toSdkItem } from '../../../lambda/src/attribute-values.js';
 import { VerifyEventError, VerifyReadError } from '../../../lambda/src/first-sync/errors.js';
+import { compareExportBatch } from '../../../lambda/src/first-sync/verify-compare.js';
 import { parseVerifierConfig } from '../../../lambda/src/first-sync/verify-config.js';
 import type {
   VerifyFileResult,
@@ -20,11 +21,14 @@ import type {
 } from '../../../lambda/src/first-sync/verify-event.js';
 import { createVerifierHandler, VERIFY_METRIC } from '../../../lambda/src/first-sync/verify-handler.js';
 import type { ReportPart } from '../../../lambda/src/first-sync/verify-report.js';
+import { withoutAttributes } from '../../../lambda/src/item-equality.js';
+import { keyString, pickKey } from '../../../lambda/src/item-keys.js';
 import { createLogger, createMetrics } from '../../../lambda/src/observability.js';
+import { TableReader } from '../../../lambda/src/table-reader.js';
 import { SECRET_MARKER } from '../../support/fixtures.js';
 import { captureOutput } from '../output-capture.js';
 import { exportItems, FakeClock, gzipExport } from './export-fixtures.js';
-import { MemoryStore, MemoryTable } from './verify-fakes.js';
+import { KEY_NAMES, MemoryStore, MemoryTable } from './verify-fakes.js';
 
 const BUCKET = 'ddbsync-exports-111111111111';
 const KEY = 'first-sync/run-1/AWSDynamoDB/01700000000000-abcdefgh/data/xk3a.json.gz';
@@ -220,6 +224,35 @@ describe('verifier, file mode', () => {
     expect(result.differences).toBe(items.length);
     expect(parts(w.store)[0]?.targets[0]?.missing).toHaveLength(items.length);
     expect(w.sleeps.filter((ms) => ms === config.recheckDelayMs)).toEqual([]);
+  });
+
+  it('checks a target lacking everything at full speed also when EXCLUDE_ATTRIBUTES is set', async () => {
+    const exclude = new Set(['bin']);
+    const items = exportItems(50).filter((i) => 'bin' in i);
+    const source = new MemoryTable('orders', items);
+    const target = new MemoryTable('orders-replica');
+    const reader = (t: MemoryTable) => new TableReader(t.client(), t.name, KEY_NAMES);
+    // The export's items as the verifier reads them: the excluded attribute left out.
+    const expected = items.map((image) => {
+      const item = toSdkItem(image);
+      const key = pickKey(item, KEY_NAMES);
+      return { id: keyString(key, [...KEY_NAMES]), key, item: withoutAttributes(item, exclude) };
+    });
+    const sleeps: number[] = [];
+    const [tally] = await compareExportBatch(expected, {
+      source: { label: 'source orders', reader: reader(source) },
+      targets: [{ label: LABELS[0] as string, reader: reader(target) }],
+      exclude,
+      recheckDelayMs: 1_000,
+      repair: false,
+      deadline: Number.MAX_SAFE_INTEGER,
+      now: () => 0,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    expect(tally?.missing).toHaveLength(items.length);
+    expect(sleeps).toEqual([]);
   });
 
   it('retries the keys BatchGetItem leaves unprocessed', async () => {
