@@ -6,7 +6,7 @@
  * print what CloudWatch would receive.
  */
 import { Readable } from 'node:stream';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { sdkStreamMixin } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ import type {
   VerifySummary,
 } from '../../../lambda/src/first-sync/verify-event.js';
 import { createVerifierHandler, VERIFY_METRIC } from '../../../lambda/src/first-sync/verify-handler.js';
-import type { ReportPart } from '../../../lambda/src/first-sync/verify-report.js';
+import { type ReportPart, s3ReportStore } from '../../../lambda/src/first-sync/verify-report.js';
 import { withoutAttributes } from '../../../lambda/src/item-equality.js';
 import { keyString, pickKey } from '../../../lambda/src/item-keys.js';
 import { createLogger, createMetrics } from '../../../lambda/src/observability.js';
@@ -481,6 +481,24 @@ describe('verifier, segment and summarize modes', () => {
     // At most the bound plus one Scan page.
     for (const n of held) expect(n).toBeLessThanOrEqual(1_500 + 1_000);
     expect(held.reduce((a, b) => a + b, 0)).toBe(5_000);
+  });
+
+  it('lists every report part in S3 over ListObjectsV2 pages (1,000 keys each), so summarize adds them all up', async () => {
+    const total = 2_500;
+    s3.on(ListObjectsV2Command).callsFake((input: { ContinuationToken?: string; Prefix?: string }) => {
+      const from = Number(input.ContinuationToken ?? '0');
+      const to = Math.min(total, from + 1000);
+      return {
+        Contents: Array.from({ length: to - from }, (_, i) => ({
+          Key: `${input.Prefix}part-${from + i}.json`,
+        })),
+        IsTruncated: to < total,
+        ...(to < total ? { NextContinuationToken: String(to) } : {}),
+      };
+    });
+    const keys = await s3ReportStore(new S3Client({ region: 'us-east-1' }), BUCKET).list(`${PREFIX}/parts/`);
+    expect(new Set(keys).size).toBe(total);
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(3);
   });
 
   it('summarizes a run with nothing to compare as zeros for every target', async () => {
