@@ -46,9 +46,10 @@ export interface TargetTally {
  * target lacking everything gives one key per item, so without a bound an invocation's
  * keys, held in memory until its report part is written, grow with the file (millions in
  * 15 minutes, past Lambda's memory and V8's longest string). Stopped, it is continued
- * from nextLine or its scan's last key, each invocation writing its own part.
+ * from nextLine or its scan's last key, each invocation writing its own part. 50,000 keys
+ * make a part of ~3 MB, ~12 MB read and parsed (measured): summarize reads 32 at once.
  */
-export const MAX_PART_KEYS = 100_000;
+export const MAX_PART_KEYS = 50_000;
 
 /** Keys a tally holds: the differing, missing and only-in-target ones. */
 export function keysHeld(tally: TargetTally): number {

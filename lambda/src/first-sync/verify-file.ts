@@ -42,8 +42,8 @@ export interface VerifyFileOutcome {
 /**
  * Compares an export data file's lines, from startLine, with the targets: batches of up
  * to 100 distinct keys, `concurrency` batches at once, each through `compare`. No batch
- * starts after `stopAt`, or once the tallies hold `maxKeys` keys; those started are finished, so every line before nextLine is
- * compared and none after it. The canary's heartbeat items change all the time and are
+ * starts after `stopAt` or once the tallies hold `maxKeys` keys; those started are
+ * finished, so every line before nextLine is compared and none after it. The canary's heartbeat items change all the time and are
  * passed over. Throws what a batch throws (after the others settle), ExportLineError for
  * a line that is not an item, and VerifyStalledError when no line could be compared in time.
  */
