@@ -216,7 +216,7 @@ describe('importer start', () => {
 
     expect(err).toBeInstanceOf(TargetTableExistsError);
     expect(err.message).toBe(
-      `ImportTable creates a new table; ${LABELS[1]} exists; delete it or run with --load map (which writes into an existing table)`,
+      `ImportTable creates a new table; ${LABELS[1]} exists; delete it, or use --load map (which writes into an existing table)`,
     );
     for (const t of targets) expect(t.commandCalls(ImportTableCommand)).toEqual([]);
   });
