@@ -7,184 +7,80 @@
  * every file is loaded; a file that fails is named with its reason and the exit is non-zero,
  * also when the execution itself says SUCCEEDED.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import {
-  BatchWriteItemCommand,
-  type DynamoDBClient,
-  UpdateContinuousBackupsCommand,
-} from '@aws-sdk/client-dynamodb';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import {
-  CreateEventSourceMappingCommand,
-  GetEventSourceMappingCommand,
-  LambdaClient,
-} from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderFirstSyncDefinition } from '../support/first-sync-definition.js';
 import {
-  assumedRoleDynamoClient,
-  canonicalTable,
-  createTable,
-  dynamoClient,
-  MOTO_CREDENTIALS,
-  scanAll,
-} from '../support/fixtures.js';
-import { type LocalAwsWithLambda, startLocalAws } from '../support/local-aws.js';
-import { MOTO_DEFAULT_ACCOUNT } from '../support/moto.js';
-import { bundleHandler, deployFunction } from '../support/test-functions.js';
+  FIRST_SYNC_BUCKET,
+  type FirstSyncStack,
+  startFirstSyncStack,
+  tableArn,
+} from '../support/first-sync-stack.js';
+import { assumedRoleDynamoClient, canonicalTable, createTable, scanAll } from '../support/fixtures.js';
 import { type CliResult, cli } from './helpers.js';
 
-const REPO = join(import.meta.dirname, '..', '..');
-const REGION = 'us-east-1';
-const BUCKET = 'ddbsync-first-sync-exports';
+const BUCKET = FIRST_SYNC_BUCKET;
 const SOURCE = 'orders';
 const ITEMS = 400;
 const TARGET_ACCOUNT = '222222222222';
 const TARGET_ROLE = `arn:aws:iam::${TARGET_ACCOUNT}:role/ddbsync-first-sync`;
 const target = (tableName: string) => ({ tableName, region: 'eu-west-1', roleArn: TARGET_ROLE });
 
-let aws: LocalAwsWithLambda;
-let source: DynamoDBClient;
-let sfn: SFNClient;
-let lambda: LambdaClient;
+let stack: FirstSyncStack;
 let mappingUuid: string;
-let stateMachineRole: string;
-let loaderZip: Uint8Array;
 const machines: Record<'good' | 'refused' | 'tolerant', string> = { good: '', refused: '', tolerant: '' };
-const clients: { destroy(): void }[] = [];
 
-async function deployLoader(name: string, targets: object[]): Promise<string> {
-  const fn = await deployFunction({
-    endpoint: aws.endpoint,
-    region: REGION,
-    credentials: MOTO_CREDENTIALS,
-    name,
-    zip: loaderZip,
-    handler: 'loader.handler',
-    timeoutSeconds: 60,
-    env: { REPLICATION_TARGETS: JSON.stringify(targets), KEY_ATTRIBUTES: 'pk,sk' },
-  });
-  return fn.functionArn;
-}
-
-async function createStateMachine(
+async function loaderMachine(
   name: string,
-  loaderArn: string,
-  edit: (definition: string) => string = (d) => d,
+  targets: object[],
+  edit?: (definition: string) => string,
 ): Promise<string> {
-  const stand = `arn:aws:lambda:${REGION}:${MOTO_DEFAULT_ACCOUNT}:function:not-deployed-here`;
-  const definition = renderFirstSyncDefinition({
-    max_concurrency: '4',
-    export_poll_seconds: '1',
-    mapping_poll_seconds: '1',
-    export_prefix: 'first-sync',
-    source_table_arn: `arn:aws:dynamodb:${REGION}:${MOTO_DEFAULT_ACCOUNT}:table/${SOURCE}`,
-    event_source_mapping_uuid: mappingUuid,
-    export_bucket: BUCKET,
-    export_bucket_owner: MOTO_DEFAULT_ACCOUNT,
-    loader_function_arn: loaderArn,
-    // The import and verify branches' settings (not run here).
-    importer_function_arn: stand,
-    import_poll_seconds: '1',
-    verifier_function_arn: stand,
-    verify_segments: '2',
-    report_prefix: 'verify-reports',
-    loader_stop_seconds: '1',
+  const loader = await stack.firstSyncFunction(`${name}-loader`, 'loader.handler', {
+    REPLICATION_TARGETS: JSON.stringify(targets),
+    KEY_ATTRIBUTES: 'pk,sk',
   });
-  const out = await sfn.send(
-    new CreateStateMachineCommand({ name, definition: edit(definition), roleArn: stateMachineRole }),
+  return stack.stateMachine(
+    name,
+    {
+      source_table_arn: tableArn(stack.region, SOURCE),
+      event_source_mapping_uuid: mappingUuid,
+      loader_function_arn: loader,
+    },
+    edit,
   );
-  return out.stateMachineArn as string;
 }
 
 beforeAll(async () => {
-  aws = await startLocalAws({ localLambda: true });
-  // The CLI runs in this process and reads the standard environment, as it does for a user.
-  Object.assign(process.env, aws.env(REGION));
-  source = dynamoClient(aws.endpoint, REGION);
-  sfn = new SFNClient({ endpoint: aws.endpoint, region: REGION, credentials: MOTO_CREDENTIALS });
-  lambda = new LambdaClient({ endpoint: aws.endpoint, region: REGION, credentials: MOTO_CREDENTIALS });
-  const s3 = new S3Client({
-    endpoint: aws.endpoint,
-    region: REGION,
-    credentials: MOTO_CREDENTIALS,
-    forcePathStyle: true,
-  });
-  const iam = new IAMClient({ endpoint: aws.endpoint, region: REGION, credentials: MOTO_CREDENTIALS });
-  clients.push(source, sfn, lambda, s3, iam);
-  loaderZip = await readFile(join(REPO, 'dist', 'first-sync.zip'));
-
-  // The source, with its stream and point-in-time recovery, and the bucket the export goes to.
-  const streamArn = await createTable(source, SOURCE, { stream: true });
-  await source.send(
-    new UpdateContinuousBackupsCommand({
-      TableName: SOURCE,
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-    }),
-  );
+  stack = await startFirstSyncStack();
+  // The source, with its stream and point-in-time recovery.
+  const streamArn = await stack.sourceTable(SOURCE);
   for (let i = 0; i < ITEMS; i += 25) {
     const batch = Array.from({ length: 25 }, (_, j) => ({
       PutRequest: {
         Item: { pk: { S: `order-${(i + j) % 40}` }, sk: { N: String(i + j) }, n: { S: `#${i + j}` } },
       },
     }));
-    await source.send(new BatchWriteItemCommand({ RequestItems: { [SOURCE]: batch } }));
+    await stack.source.send(new BatchWriteItemCommand({ RequestItems: { [SOURCE]: batch } }));
   }
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-
   // The replicator's mapping, created paused (a new pipeline), which the first sync resumes.
-  const replicator = await deployFunction({
-    endpoint: aws.endpoint,
-    region: REGION,
-    credentials: MOTO_CREDENTIALS,
-    name: 'orders-replicator',
-    zip: await bundleHandler('export const handler = async () => ({ batchItemFailures: [] });'),
-  });
-  const mapping = await lambda.send(
-    new CreateEventSourceMappingCommand({
-      FunctionName: replicator.functionArn,
-      EventSourceArn: streamArn,
-      StartingPosition: 'TRIM_HORIZON',
-      Enabled: false,
-    }),
-  );
-  mappingUuid = mapping.UUID as string;
-
-  const role = await iam.send(
-    new CreateRoleCommand({
-      RoleName: 'orders-first-sync-states',
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' },
-        ],
-      }),
-    }),
-  );
-  stateMachineRole = role.Role?.Arn as string;
+  mappingUuid = await stack.replicatorMapping('orders-replicator', streamArn, false);
 
   // Targets in another account and region, behind an assumed role.
-  const targetDb = await assumedRoleDynamoClient(aws.endpoint, 'eu-west-1', TARGET_ROLE);
-  clients.push(targetDb);
+  const targetDb = stack.keep(await assumedRoleDynamoClient(stack.aws.endpoint, 'eu-west-1', TARGET_ROLE));
   for (const t of ['orders-replica', 'orders-ok-1', 'orders-ok-2']) await createTable(targetDb, t);
 
-  machines.good = await createStateMachine(
-    'orders-first-sync',
-    await deployLoader('orders-loader', [target('orders-replica')]),
-  );
+  machines.good = await loaderMachine('orders-first-sync', [target('orders-replica')]);
   // A loader whose second target does not exist: every file fails, naming it.
-  machines.refused = await createStateMachine(
-    'orders-first-sync-refused',
-    await deployLoader('orders-loader-refused', [target('orders-ok-1'), target('no-such-table')]),
-  );
+  machines.refused = await loaderMachine('orders-first-sync-refused', [
+    target('orders-ok-1'),
+    target('no-such-table'),
+  ]);
   // The same with Maps that tolerate failed files: the execution SUCCEEDS with a file not
   // loaded, and only DescribeMapRun's counts show it.
-  machines.tolerant = await createStateMachine(
+  machines.tolerant = await loaderMachine(
     'orders-first-sync-tolerant',
-    await deployLoader('orders-loader-tolerant', [target('orders-ok-2'), target('no-such-table')]),
+    [target('orders-ok-2'), target('no-such-table')],
     (d) => {
       const tolerant = d.replaceAll(
         '"ToleratedFailurePercentage": 0.0',
@@ -197,8 +93,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await aws?.stop();
+  await stack?.stop();
 });
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1) as string;
@@ -235,12 +130,11 @@ describe('ddbsync first-sync start', () => {
     succeededRun = executionArnOf(r);
     expect(succeededRun).toMatch(/:execution:orders-first-sync:/);
 
-    const targetDb = await assumedRoleDynamoClient(aws.endpoint, 'eu-west-1', TARGET_ROLE);
-    clients.push(targetDb);
+    const targetDb = stack.keep(await assumedRoleDynamoClient(stack.aws.endpoint, 'eu-west-1', TARGET_ROLE));
     expect(canonicalTable(await scanAll(targetDb, 'orders-replica'))).toEqual(
-      canonicalTable(await scanAll(source, SOURCE)),
+      canonicalTable(await scanAll(stack.source, SOURCE)),
     );
-    const mapping = await lambda.send(new GetEventSourceMappingCommand({ UUID: mappingUuid }));
+    const mapping = await stack.lambda.send(new GetEventSourceMappingCommand({ UUID: mappingUuid }));
     expect(mapping.State).toBe('Enabled');
   });
 
@@ -255,7 +149,7 @@ describe('ddbsync first-sync start', () => {
     ]);
     expect(r.code).toBe(2);
     refusedRun = executionArnOf(r);
-    const ex = await sfn.send(new DescribeExecutionCommand({ executionArn: refusedRun }));
+    const ex = await stack.sfn.send(new DescribeExecutionCommand({ executionArn: refusedRun }));
     expect({ status: ex.status, error: ex.error }).toEqual({ status: 'FAILED', error: 'LoadFailed' });
     expect(r.stdout).toContain('first sync FAILED after ');
     expect(r.stdout).toContain('the execution FAILED: LoadFailed: Loading the export files failed');
@@ -282,7 +176,7 @@ describe('ddbsync first-sync start', () => {
       '--interval',
       '0.2',
     ]);
-    const ex = await sfn.send(new DescribeExecutionCommand({ executionArn: executionArnOf(r) }));
+    const ex = await stack.sfn.send(new DescribeExecutionCommand({ executionArn: executionArnOf(r) }));
     expect(ex.status).toBe('SUCCEEDED');
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('first sync FAILED after ');

@@ -291,7 +291,7 @@ describe('first-sync importer on a real export', () => {
 
     expect(out.error?.name).toBe('TargetTableExistsError');
     expect(out.error?.message).toBe(
-      `ImportTable creates a new table; ${label(existing)} exists; delete it or run with --load map (which writes into an existing table)`,
+      `ImportTable creates a new table; ${label(existing)} exists; delete it, or use --load map (which writes into an existing table)`,
     );
     const freshClient = await assumedRoleDynamoClient(moto.endpoint, fresh.region, fresh.roleArn);
     await expect(
@@ -518,7 +518,7 @@ describe('the first-sync state machine, import path, on the local AWS', () => {
     expect(out.error).toBe('ImportFailed');
     expect(out.cause).toContain('TargetTableExistsError');
     expect(out.cause).toContain(
-      `ImportTable creates a new table; ${label(existing)} exists; delete it or run with --load map`,
+      `ImportTable creates a new table; ${label(existing)} exists; delete it, or use --load map`,
     );
   });
 });

@@ -20,7 +20,7 @@ import { type BucketLocationConstraint, CreateBucketCommand, S3Client } from '@a
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Replica } from './deployed-replicator.js';
 import { renderFirstSyncDefinition } from './first-sync-definition.js';
-import type { FirstSyncDeployment } from './first-sync-stack.js';
+import type { FirstSyncDeployment } from './first-sync-terraform.js';
 import { dynamoClient, MOTO_CREDENTIALS, TABLE_SCHEMA } from './fixtures.js';
 import { replicaClient, SOURCE_ACCOUNT } from './replicate-deployment.js';
 import { REPO_ROOT } from './terraform-workspace.js';

@@ -65,6 +65,11 @@ export interface LocalLambdaService {
   readonly invocations: readonly InvocationRecord[];
   /** How many execution environments (cold starts) the service has started. */
   readonly environmentsStarted: number;
+  /**
+   * Awaited before each invocation runs, so that a test can act at an exact step of a state
+   * machine (e.g. change a table after the export, before the first read of it); undefined: none.
+   */
+  beforeInvoke: ((request: ForwardedInvoke, event: unknown) => Promise<void>) | undefined;
   /** Resolves when every Event invocation accepted so far has finished. */
   settled(): Promise<void>;
   /** Stops every execution environment (the next invocation starts afresh), e.g. after a moto reset. */
@@ -293,6 +298,7 @@ export async function startLocalLambdaService(
   }
 
   async function run(request: ForwardedInvoke, event: unknown): Promise<InvokeOutcome> {
+    await service.beforeInvoke?.(request, event);
     const env = await environmentFor(request);
     const started = Date.now();
     const outcome = await env.fn.invoke(event);
@@ -356,8 +362,9 @@ export async function startLocalLambdaService(
     await Promise.all(all.map((p) => p.then(disposeEnvironment, () => undefined)));
   }
 
-  return {
+  const service: LocalLambdaService = {
     url: `http://127.0.0.1:${port}/invoke`,
+    beforeInvoke: undefined,
     connect(url) {
       endpoint = url;
     },
@@ -379,4 +386,5 @@ export async function startLocalLambdaService(
       await stopEnvironments();
     },
   };
+  return service;
 }

@@ -167,7 +167,8 @@ export function progressView(s: Snapshot, now: Date): ProgressView {
   const itemsPerSecond = load && loadSeconds > 0 ? load.itemsWritten / loadSeconds : undefined;
   const etaSeconds = outcome === 'running' && load ? eta(load, loadSeconds, itemsTotal) : undefined;
 
-  const t0 = s.export?.exportTime;
+  // Only a sync waits on the stream: a verify leaves the mapping running, with nothing to catch up.
+  const t0 = ex.action === 'verify' ? undefined : s.export?.exportTime;
   const budget = t0
     ? (() => {
         const deadline = new Date(t0.getTime() + STREAM_RETENTION_MS);
@@ -238,7 +239,10 @@ function phaseOf(s: Snapshot, outcome: Outcome): string {
   const verify = s.execution.action === 'verify';
   if (s.load) return verify ? 'verifying' : 'loading';
   if (s.imports.length > 0) return 'importing';
-  if (s.export?.status === 'COMPLETED') return verify ? 'verifying' : 'loading';
+  if (s.export?.status === 'COMPLETED') {
+    if (verify) return 'verifying';
+    return s.execution.load === 'import' ? 'importing' : 'loading';
+  }
   if (s.export) return 'exporting';
   return 'starting';
 }
@@ -249,6 +253,28 @@ function failedOf(f: FileCounts): number {
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * A cause with a Lambda function's error inside it (the state machine's Catch formats the
+ * caught cause, the function's {"errorType","errorMessage","trace"}, into a sentence of its
+ * own): the error's message in place of the JSON, so that what to do is read, not a stack.
+ */
+export function readableCause(cause: string): string {
+  const start = cause.search(/\{\s*"error(Type|Message)"/);
+  if (start < 0) return cause;
+  // The object ends at one of the closing braces after it: the first that parses.
+  for (let end = cause.indexOf('}', start); end >= 0; end = cause.indexOf('}', end + 1)) {
+    let parsed: { errorMessage?: unknown };
+    try {
+      parsed = JSON.parse(cause.slice(start, end + 1)) as { errorMessage?: unknown };
+    } catch {
+      continue;
+    }
+    if (typeof parsed.errorMessage !== 'string') return cause;
+    return cause.slice(0, start) + parsed.errorMessage + readableCause(cause.slice(end + 1));
+  }
+  return cause;
 }
 
 /**

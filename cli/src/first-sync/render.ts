@@ -1,5 +1,5 @@
 /** The first sync's progress line, final summary (text and JSON) and the verify result's tables. */
-import { type ProgressView, plural } from './model.js';
+import { type ProgressView, plural, readableCause } from './model.js';
 
 /** One line: phase, export state, files, items, rate, ETA, stream budget, failed files. */
 export function progressLine(v: ProgressView): string {
@@ -64,7 +64,7 @@ export function finalText(v: ProgressView, executionArn: string, what = 'first s
     const why =
       v.executionStatus === 'SUCCEEDED'
         ? `the execution SUCCEEDED but ${v.problems.join(', ')}`
-        : `the execution ${v.executionStatus}${v.error ? `: ${v.error}` : ''}${v.cause ? `: ${oneLine(v.cause)}` : ''}`;
+        : `the execution ${v.executionStatus}${v.error ? `: ${v.error}` : ''}${v.cause ? `: ${oneLine(readableCause(v.cause))}` : ''}`;
     lines.push(`${what} FAILED after ${took}: ${why}`);
     if (v.files) {
       lines.push(`files: ${v.files.done}/${v.files.total} done, ${v.files.failed} failed`);

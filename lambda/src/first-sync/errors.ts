@@ -136,7 +136,7 @@ export class TargetTableExistsError extends Error {
   override readonly name = 'TargetTableExistsError';
   constructor(readonly target: string) {
     super(
-      `ImportTable creates a new table; ${target} exists; delete it or run with --load map (which writes into an existing table)`,
+      `ImportTable creates a new table; ${target} exists; delete it, or use --load map (which writes into an existing table)`,
     );
   }
 }

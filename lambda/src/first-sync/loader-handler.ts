@@ -11,7 +11,7 @@ import { openExportFile } from './export-file.js';
 import { loadLines } from './load-file.js';
 import type { LoaderConfig } from './loader-config.js';
 import { type LoaderResult, parseLoaderEvent } from './loader-event.js';
-import { checkStreamBudget } from './stream-budget.js';
+import { checkStreamBudget, loadDeadline } from './stream-budget.js';
 
 /** The loader's metric, beside the replicator's (observability.ts METRIC). */
 export const LOADER_METRIC = { itemsWritten: 'FirstSyncItemsWritten' } as const;
@@ -64,7 +64,16 @@ export function createLoaderHandler(deps: LoaderDeps): LoaderHandler {
       const file = `s3://${input.bucket}/${input.key}`;
       // Before any write: a load past its budget cannot converge, and every write is wasted.
       checkStreamBudget(input.exportTime, deps.config.streamReserveSeconds, started, `loading ${file}`);
-      const { stopAt, deadline } = loaderTimeBudget(started, context.getRemainingTimeInMillis());
+      const budget = loaderTimeBudget(started, context.getRemainingTimeInMillis());
+      const { deadline } = budget;
+      // Nor is anything sent past the stream budget: an invocation started just before it
+      // would load on for up to 15 minutes into the catch-up's reserve (all of it when the
+      // reserve is small). It stops once past it (as checkStreamBudget counts: now > deadline);
+      // the next invocation fails with the reason.
+      const stopAt =
+        input.exportTime === undefined
+          ? budget.stopAt
+          : Math.min(budget.stopAt, loadDeadline(input.exportTime, deps.config.streamReserveSeconds) + 1);
       const keyNames = await deps.keyNames();
       const source = await openExportFile(deps.s3, input.bucket, input.key, file);
       const outcome = await loadLines(

@@ -41,6 +41,21 @@ export interface TargetTally {
   repairErrors: string[];
 }
 
+/**
+ * Keys an invocation records before it stops (the in-flight batches' keys on top): a
+ * target lacking everything gives one key per item, so without a bound an invocation's
+ * keys, held in memory until its report part is written, grow with the file (millions in
+ * 15 minutes, past Lambda's memory and V8's longest string). Stopped, it is continued
+ * from nextLine or its scan's last key, each invocation writing its own part. 50,000 keys
+ * make a part of ~3 MB, ~12 MB read and parsed (measured): summarize reads 32 at once.
+ */
+export const MAX_PART_KEYS = 50_000;
+
+/** Keys a tally holds: the differing, missing and only-in-target ones. */
+export function keysHeld(tally: TargetTally): number {
+  return tally.differing.length + tally.missing.length + tally.onlyInTarget.length;
+}
+
 export function emptyTally(): TargetTally {
   return {
     compared: 0,
@@ -180,7 +195,8 @@ async function recheck(
   // is only for items changed since, and for keys found by a scan (a delete on its way).
   // A target missing everything is then checked at full speed.
   const moving = candidates.some((list) =>
-    list.some((c) => c.exported === undefined || !sameItem(before.get(c.id), c.exported, new Set())),
+    // The export's item lacks the attributes never copied: leave them out of the source's too.
+    list.some((c) => c.exported === undefined || !sameItem(before.get(c.id), c.exported, o.exclude)),
   );
   if (moving && o.recheckDelayMs > 0) await o.sleep(o.recheckDelayMs);
   const copies = await Promise.all(

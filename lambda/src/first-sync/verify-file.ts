@@ -4,7 +4,14 @@ import { keyString } from '../item-keys.js';
 import { VerifyStalledError } from './errors.js';
 import { exportLineEntry } from './export-item.js';
 import { exportLines, MAX_LINE_BYTES } from './export-lines.js';
-import { addTally, type ExpectedItem, emptyTally, type TargetTally } from './verify-compare.js';
+import {
+  addTally,
+  type ExpectedItem,
+  emptyTally,
+  keysHeld,
+  MAX_PART_KEYS,
+  type TargetTally,
+} from './verify-compare.js';
 
 /** BatchGetItem takes at most 100 keys. */
 export const KEYS_PER_BATCH = 100;
@@ -19,6 +26,8 @@ export interface VerifyFileSettings {
   readonly concurrency: number;
   readonly targets: number;
   readonly maxLineBytes?: number;
+  /** No batch starts once the tallies hold this many keys (MAX_PART_KEYS). */
+  readonly maxKeys?: number;
 }
 
 export interface VerifyFileOutcome {
@@ -33,8 +42,8 @@ export interface VerifyFileOutcome {
 /**
  * Compares an export data file's lines, from startLine, with the targets: batches of up
  * to 100 distinct keys, `concurrency` batches at once, each through `compare`. No batch
- * starts after `stopAt`; those started are finished, so every line before nextLine is
- * compared and none after it. The canary's heartbeat items change all the time and are
+ * starts after `stopAt` or once the tallies hold `maxKeys` keys; those started are
+ * finished, so every line before nextLine is compared and none after it. The canary's heartbeat items change all the time and are
  * passed over. Throws what a batch throws (after the others settle), ExportLineError for
  * a line that is not an item, and VerifyStalledError when no line could be compared in time.
  */
@@ -75,7 +84,11 @@ export async function verifyFileLines(
   });
   for await (const line of lines) {
     if (failure) break;
-    if (batch.length === 0 && timing.now() >= timing.stopAt) {
+    if (
+      batch.length === 0 &&
+      (timing.now() >= timing.stopAt ||
+        tallies.reduce((n, t) => n + keysHeld(t), 0) >= (settings.maxKeys ?? MAX_PART_KEYS))
+    ) {
       done = false;
       break;
     }

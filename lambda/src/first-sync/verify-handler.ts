@@ -21,6 +21,8 @@ import {
   compareExportBatch,
   compareTargetKeys,
   emptyTally,
+  keysHeld,
+  MAX_PART_KEYS,
   type VerifiedTable,
 } from './verify-compare.js';
 import type { VerifierConfig } from './verify-config.js';
@@ -70,6 +72,8 @@ export interface VerifierDeps {
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  /** Keys an invocation records before it stops and is continued (MAX_PART_KEYS). */
+  readonly maxPartKeys?: number;
 }
 
 export type VerifierHandler = (
@@ -152,6 +156,7 @@ async function verifyFile(
       excludeAttributes: deps.config.excludeAttributes,
       concurrency: deps.config.concurrency,
       targets: options.targets.length,
+      maxKeys: deps.maxPartKeys ?? MAX_PART_KEYS,
     },
     (batch) => compareExportBatch(batch, options),
     timing,
@@ -215,6 +220,7 @@ async function verifySegment(
       (keys) => compareTargetKeys(i, keys, options),
       (found) => addTally(tally, found),
       timing,
+      () => keysHeld(tally) >= (deps.maxPartKeys ?? MAX_PART_KEYS),
     );
     scanned += tally.compared;
     onlyInTarget += tally.onlyInTarget.length;

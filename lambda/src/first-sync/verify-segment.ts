@@ -75,8 +75,9 @@ export interface SegmentOutcome {
 
 /**
  * Reads a target's segment page by page from `start`, each page's keys looked up on the
- * source (see compareTargetKeys), until the segment ends or `stopAt` passes. Pages are
- * whole: a page is compared completely before its LastEvaluatedKey is handed on.
+ * source (see compareTargetKeys), until the segment ends, `stopAt` passes or `full` says
+ * enough keys are held (MAX_PART_KEYS). Pages are whole: a page is compared completely
+ * before its LastEvaluatedKey is handed on.
  */
 export async function scanSegment(
   readPage: ReadKeyPage,
@@ -85,10 +86,13 @@ export async function scanSegment(
   compare: (keys: Item[]) => Promise<TargetTally>,
   add: (tally: TargetTally) => void,
   timing: { readonly stopAt: number; readonly now: () => number },
+  full: () => boolean = () => false,
 ): Promise<{ done: boolean; lastKey?: Item }> {
   let next = start;
   do {
-    if (timing.now() >= timing.stopAt) return { done: false, ...(next ? { lastKey: next } : {}) };
+    if (timing.now() >= timing.stopAt || (next !== start && full())) {
+      return { done: false, ...(next ? { lastKey: next } : {}) };
+    }
     const page = await readPage(next);
     const keys = page.keys.filter((k) => !isHeartbeatKey(k, keyNames));
     if (keys.length > 0) add(await compare(keys));

@@ -156,6 +156,14 @@ describe('progressView', () => {
     expect(v.budget).toBeUndefined();
   });
 
+  it('a verify shows no stream budget: the mapping runs on, nothing waits to catch up', () => {
+    expect(progressView(loading({}, { action: 'verify' }), at('10:20:00')).budget).toBeUndefined();
+    expect(progressView(loading({}, { action: 'sync' }), at('10:20:00')).budget?.hoursLeft).toBeCloseTo(
+      23.667,
+      2,
+    );
+  });
+
   it('names the phase: starting, exporting, importing, verifying', () => {
     const base = { arn: ARN, status: 'RUNNING', startDate: at('09:58:00') };
     const view = (s: Omit<Snapshot, 'imports'> & { imports?: Snapshot['imports'] }) =>
@@ -169,6 +177,16 @@ describe('progressView', () => {
         imports: [{ table: 'orders', status: 'IN_PROGRESS' }],
       }),
     ).toBe('importing');
+    // An import run between the export and the importer's first answer: importing, not loading.
+    expect(
+      view({
+        execution: { ...base, action: 'sync', load: 'import' },
+        export: { arn: 'e', status: 'COMPLETED' },
+      }),
+    ).toBe('importing');
+    expect(view({ execution: { ...base, action: 'sync' }, export: { arn: 'e', status: 'COMPLETED' } })).toBe(
+      'loading',
+    );
     expect(view({ ...loading({}), execution: { ...base, action: 'verify' } })).toBe('verifying');
   });
 

@@ -162,6 +162,38 @@ describe('finalText', () => {
     );
   });
 
+  it("a cause holding a function's error as JSON: its message, not the JSON and its stack", () => {
+    const lambdaError = JSON.stringify({
+      errorType: 'TargetTableExistsError',
+      errorMessage: 'ImportTable creates a new table; t exists; delete it, or use --load map',
+      trace: ['TargetTableExistsError: ImportTable creates ...', '    at start (/var/task/importer.mjs:1:2)'],
+    });
+    const v: ProgressView = {
+      outcome: 'failed',
+      verify: false,
+      laterRuns: [],
+      phase: 'failed',
+      executionStatus: 'FAILED',
+      error: 'ImportFailed',
+      cause: `Importing the export failed (TargetTableExistsError: ${lambdaError}). Fix the cause and start again. {not json}`,
+      itemsPartial: false,
+      failedFiles: [],
+      imports: [],
+      problems: [],
+      elapsedSeconds: 3,
+    };
+    expect(finalText(v, ARN)).toBe(
+      'first sync FAILED after 3s: the execution FAILED: ImportFailed: Importing the export failed ' +
+        '(TargetTableExistsError: ImportTable creates a new table; t exists; delete it, or use --load map). ' +
+        'Fix the cause and start again. {not json}\n' +
+        `execution: ${ARN}\n`,
+    );
+    // A cause with braces but no function error is shown as it is.
+    expect(finalText({ ...v, cause: 'odd {"errorType": 1, "x": {}} text' }, ARN)).toContain(
+      ': ImportFailed: odd {"errorType": 1, "x": {}} text\n',
+    );
+  });
+
   it('--json: the same facts, dates as ISO text', () => {
     const json = summaryJson(running, ARN) as Record<string, unknown>;
     expect(json).toMatchObject({

@@ -38,6 +38,9 @@ export interface RunOutcome {
 
 const MAX_STEPS = 5_000;
 
+/** Step Functions' limit on a state's input, output or result: 256 KiB. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
 export function runStateMachine(
   definition: StateDefinition,
   input: Json,
@@ -211,6 +214,17 @@ function runMap(
     throw new StatesError(
       'States.ExceedToleratedFailureThreshold',
       `${failed} of ${items.length} items failed; first: ${firstFailure?.error}: ${firstFailure?.cause}`,
+    );
+  }
+  // A Distributed Map without a ResultWriter gathers its children's outputs as its result,
+  // and Step Functions fails the state when they exceed 256 KiB, whatever ResultPath says
+  // (ResultPath null discards them only afterwards).
+  const mode = (state.ItemProcessor as Obj | undefined)?.ProcessorConfig as Obj | undefined;
+  const size = Buffer.byteLength(JSON.stringify(results));
+  if (mode?.Mode === 'DISTRIBUTED' && state.ResultWriter === undefined && size > MAX_PAYLOAD_BYTES) {
+    throw new StatesError(
+      'States.DataLimitExceeded',
+      `the Map's ${results.length} child outputs make ${size} bytes, over the ${MAX_PAYLOAD_BYTES}-byte limit`,
     );
   }
   return results;

@@ -216,7 +216,7 @@ describe('importer start', () => {
 
     expect(err).toBeInstanceOf(TargetTableExistsError);
     expect(err.message).toBe(
-      `ImportTable creates a new table; ${LABELS[1]} exists; delete it or run with --load map (which writes into an existing table)`,
+      `ImportTable creates a new table; ${LABELS[1]} exists; delete it, or use --load map (which writes into an existing table)`,
     );
     for (const t of targets) expect(t.commandCalls(ImportTableCommand)).toEqual([]);
   });
@@ -328,6 +328,28 @@ describe('importer start', () => {
     const err = await failure(over.handler(START));
     expect(err.message).toContain('at most 1 TB of source objects at a time in ap-southeast-2');
     expect(err.message).toContain('2 imports of 600.00 GB');
+  });
+
+  it('counts the data files over every ListObjectsV2 page (1,000 keys each): 50,001 files are refused before any import starts', async () => {
+    const s = setup();
+    const total = 50_001;
+    s.s3.on(ListObjectsV2Command).callsFake((input: { ContinuationToken?: string }) => {
+      const from = Number(input.ContinuationToken ?? '0');
+      const to = Math.min(total, from + 1000);
+      return {
+        Contents: Array.from({ length: to - from }, (_, i) => ({
+          Key: `${PREFIX}part-${from + i}.json.gz`,
+          Size: 10,
+        })),
+        IsTruncated: to < total,
+        ...(to < total ? { NextContinuationToken: String(to) } : {}),
+      };
+    });
+    const err = await failure(s.handler(START));
+    expect(err).toBeInstanceOf(ImportLimitExceededError);
+    expect(err.message).toContain('the export has 50001 data files');
+    expect(s.s3.commandCalls(ListObjectsV2Command)).toHaveLength(51);
+    for (const t of s.targets) expect(t.commandCalls(ImportTableCommand)).toEqual([]);
   });
 
   it('refuses a source with local secondary indexes, and EXCLUDE_ATTRIBUTES, which an import cannot honour', async () => {

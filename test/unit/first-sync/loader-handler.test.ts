@@ -261,6 +261,25 @@ describe('loader handler', () => {
     );
   });
 
+  it('stops sending at the stream budget even when the invocation started before it: the next invocation fails', async () => {
+    const items = exportItems(2_000).slice(8);
+    serve(gzipExport(items));
+    const T0 = '2026-12-01T10:00:00.000Z';
+    const deadline = Date.parse('2026-12-02T09:00:00.000Z'); // default reserve: one hour
+    const { clock, targets, handler, context } = setup(60);
+
+    clock.ms = deadline - 2_000;
+    const first = await handler({ bucket: BUCKET, key: KEY, startLine: 0, exportTime: T0 }, context(900_000));
+    expect(first.done).toBe(false);
+    expect(first.items).toBeGreaterThan(0);
+    // What was sent before the budget's deadline had settled soon after it.
+    expect(clock.now()).toBeLessThan(deadline + 30_000);
+    expect(targets[0]?.items.size).toBeLessThan(items.length);
+    await expect(
+      handler({ bucket: BUCKET, key: KEY, startLine: first.nextLine, exportTime: T0 }, context(900_000)),
+    ).rejects.toThrow(StreamBudgetExceededError);
+  });
+
   it('keeps STREAM_RESERVE_SECONDS for the catch-up: a larger reserve moves the deadline earlier', async () => {
     serve(gzipExport(exportItems(3)));
     const { clock, context } = setup();

@@ -490,6 +490,14 @@ describe('first-sync state machine definition', () => {
     ]);
   });
 
+  it('loads an export of thousands of files and enables the mapping: the children return next to nothing, as their outputs together must fit 256 KiB', () => {
+    const files = Array.from({ length: 3000 }, (_, i) => `${String(i).padStart(26, 'x')}.json.gz`);
+    const { outcome, loaderEvents, calls } = run({ mappingStates: ['Disabled'], files });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(loaderEvents).toHaveLength(3000);
+    expect(updates(calls)).toEqual([{ UUID: VARS.event_source_mapping_uuid, Enabled: true }]);
+  });
+
   it('fails before changing anything when point-in-time recovery is off, saying how to turn it on', () => {
     const { outcome, resources } = run({ pitr: 'DISABLED', mappingStates: ['Enabled'] });
     expect(outcome).toMatchObject({ status: 'FAILED', error: 'PointInTimeRecoveryOff' });
@@ -678,6 +686,14 @@ describe('first-sync state machine, the verify branch', () => {
       const retried = (task.Retry as Record<string, Json>[]).flatMap((r) => r.ErrorEquals as string[]);
       expect(retried.every((e) => e.startsWith('Lambda.'))).toBe(true);
     }
+  });
+
+  it('verifies an export of thousands of files: the children return next to nothing, as their outputs together must fit 256 KiB', () => {
+    // AWS names data files with 26 random characters; a large table's export has thousands.
+    const files = Array.from({ length: 3000 }, (_, i) => `${String(i).padStart(26, 'x')}.json.gz`);
+    const { outcome, verifierEvents } = runVerify({ files, verifier });
+    expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: summary });
+    expect(verifierEvents.filter((e) => e.mode === 'file')).toHaveLength(3000);
   });
 
   it('refuses more segments than States.ArrayRange makes', () => {

@@ -6,12 +6,13 @@
  * print what CloudWatch would receive.
  */
 import { Readable } from 'node:stream';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { sdkStreamMixin } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { EventImage } from '../../../lambda/src/attribute-values.js';
+import { type EventImage, toSdkItem } from '../../../lambda/src/attribute-values.js';
 import { VerifyEventError, VerifyReadError } from '../../../lambda/src/first-sync/errors.js';
+import { compareExportBatch } from '../../../lambda/src/first-sync/verify-compare.js';
 import { parseVerifierConfig } from '../../../lambda/src/first-sync/verify-config.js';
 import type {
   VerifyFileResult,
@@ -19,12 +20,15 @@ import type {
   VerifySummary,
 } from '../../../lambda/src/first-sync/verify-event.js';
 import { createVerifierHandler, VERIFY_METRIC } from '../../../lambda/src/first-sync/verify-handler.js';
-import type { ReportPart } from '../../../lambda/src/first-sync/verify-report.js';
+import { type ReportPart, s3ReportStore } from '../../../lambda/src/first-sync/verify-report.js';
+import { withoutAttributes } from '../../../lambda/src/item-equality.js';
+import { keyString, pickKey } from '../../../lambda/src/item-keys.js';
 import { createLogger, createMetrics } from '../../../lambda/src/observability.js';
+import { TableReader } from '../../../lambda/src/table-reader.js';
 import { SECRET_MARKER } from '../../support/fixtures.js';
 import { captureOutput } from '../output-capture.js';
 import { exportItems, FakeClock, gzipExport } from './export-fixtures.js';
-import { MemoryStore, MemoryTable } from './verify-fakes.js';
+import { KEY_NAMES, MemoryStore, MemoryTable } from './verify-fakes.js';
 
 const BUCKET = 'ddbsync-exports-111111111111';
 const KEY = 'first-sync/run-1/AWSDynamoDB/01700000000000-abcdefgh/data/xk3a.json.gz';
@@ -61,7 +65,7 @@ const changed = (item: EventImage, n: string): EventImage => ({ ...item, n: { N:
  * The world after an export of `items`: the source and both targets hold them; then
  * `plain[k]` is the k-th plain item, for the cases below to change.
  */
-function setup(items: EventImage[]) {
+function setup(items: EventImage[], maxPartKeys?: number) {
   const clock = new FakeClock();
   const source = new MemoryTable('orders', items);
   const targets = [new MemoryTable('orders-replica', items), new MemoryTable('orders-replica', items)];
@@ -91,6 +95,7 @@ function setup(items: EventImage[]) {
       onSleep?.();
     },
     random: () => 0.5,
+    ...(maxPartKeys === undefined ? {} : { maxPartKeys }),
   });
   const context = (remainingMs = 900_000) => {
     const end = clock.now() + remainingMs;
@@ -221,6 +226,35 @@ describe('verifier, file mode', () => {
     expect(w.sleeps.filter((ms) => ms === config.recheckDelayMs)).toEqual([]);
   });
 
+  it('checks a target lacking everything at full speed also when EXCLUDE_ATTRIBUTES is set', async () => {
+    const exclude = new Set(['bin']);
+    const items = exportItems(50).filter((i) => 'bin' in i);
+    const source = new MemoryTable('orders', items);
+    const target = new MemoryTable('orders-replica');
+    const reader = (t: MemoryTable) => new TableReader(t.client(), t.name, KEY_NAMES);
+    // The export's items as the verifier reads them: the excluded attribute left out.
+    const expected = items.map((image) => {
+      const item = toSdkItem(image);
+      const key = pickKey(item, KEY_NAMES);
+      return { id: keyString(key, [...KEY_NAMES]), key, item: withoutAttributes(item, exclude) };
+    });
+    const sleeps: number[] = [];
+    const [tally] = await compareExportBatch(expected, {
+      source: { label: 'source orders', reader: reader(source) },
+      targets: [{ label: LABELS[0] as string, reader: reader(target) }],
+      exclude,
+      recheckDelayMs: 1_000,
+      repair: false,
+      deadline: Number.MAX_SAFE_INTEGER,
+      now: () => 0,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    expect(tally?.missing).toHaveLength(items.length);
+    expect(sleeps).toEqual([]);
+  });
+
   it('retries the keys BatchGetItem leaves unprocessed', async () => {
     const items = exportItems(250);
     const w = setup(items);
@@ -258,6 +292,28 @@ describe('verifier, file mode', () => {
     expect(compared).toBe(items.length);
     // One part per invocation, each named after its first line: a retried invocation rewrites its own.
     expect(parts(w.store)).toHaveLength(results.length);
+  });
+
+  it('bounds the keys one invocation holds: against a target lacking everything it stops, is continued, and every key is reported once', async () => {
+    const items = exportItems(2_000);
+    const w = setup(items, 300);
+    serve(gzipExport(items));
+    w.targets[0].items.clear();
+    let startLine = 0;
+    const results: VerifyFileResult[] = [];
+    while (results.length < 100) {
+      const r = (await w.handler(fileEvent(false, startLine), w.context())) as VerifyFileResult;
+      results.push(r);
+      if (r.done) break;
+      startLine = r.nextLine;
+    }
+    expect(results.length).toBeGreaterThan(1);
+    expect(results.at(-1)?.done).toBe(true);
+    const missing = parts(w.store).map((p) => p.targets[0]?.missing.length ?? 0);
+    // At most the bound plus the batches in flight when it was reached.
+    for (const n of missing) expect(n).toBeLessThanOrEqual(300 + config.concurrency * 100);
+    expect(missing.reduce((a, b) => a + b, 0)).toBe(items.length);
+    expect(results.reduce((n, r) => n + r.differences, 0)).toBe(items.length);
   });
 
   it('fails with VerifyReadError naming the target when a target cannot be read', async () => {
@@ -403,6 +459,52 @@ describe('verifier, segment and summarize modes', () => {
     expect(w.targets[0].items.size).toBe(items.length);
     const second = (await w.handler({ ...event, repair: false }, w.context())) as VerifySegmentResult;
     expect(second).toMatchObject({ done: true, onlyInTarget: 0, scanned: 2 * items.length });
+  });
+
+  it('bounds the keys one segment invocation holds: a target full of items the source lacks is scanned in parts, each key counted once', async () => {
+    const w = setup([], 1_500);
+    // Binary sort keys: the scan's last key goes through the state machine as base64 and back.
+    for (let i = 0; i < 5_000; i++) {
+      const sk = Buffer.from([i >> 8, i & 255, 0, 255]).toString('base64');
+      w.targets[0].put({ pk: { S: `stray-${i % 7}` }, sk: { B: sk } });
+    }
+    const event = { mode: 'segment', bucket: BUCKET, segment: 0, totalSegments: 1, reportPrefix: PREFIX };
+    const results: VerifySegmentResult[] = [];
+    let next: Pick<VerifySegmentResult, 'targetIndex' | 'lastEvaluatedKey'> = {
+      targetIndex: 0,
+      lastEvaluatedKey: null,
+    };
+    while (results.length < 100) {
+      const r = (await w.handler({ ...event, repair: false, ...next }, w.context())) as VerifySegmentResult;
+      results.push(r);
+      if (r.done) break;
+      next = { targetIndex: r.targetIndex, lastEvaluatedKey: r.lastEvaluatedKey };
+    }
+    expect(results.length).toBeGreaterThan(1);
+    const held = parts(w.store).map((p) => p.targets[0]?.onlyInTarget.length ?? 0);
+    // At most the bound plus one Scan page.
+    for (const n of held) expect(n).toBeLessThanOrEqual(1_500 + 1_000);
+    expect(held.reduce((a, b) => a + b, 0)).toBe(5_000);
+    const reported = parts(w.store).flatMap((p) => p.targets[0]?.onlyInTarget ?? []);
+    expect(new Set(reported.map((k) => JSON.stringify(k))).size).toBe(5_000);
+  });
+
+  it('lists every report part in S3 over ListObjectsV2 pages (1,000 keys each), so summarize adds them all up', async () => {
+    const total = 2_500;
+    s3.on(ListObjectsV2Command).callsFake((input: { ContinuationToken?: string; Prefix?: string }) => {
+      const from = Number(input.ContinuationToken ?? '0');
+      const to = Math.min(total, from + 1000);
+      return {
+        Contents: Array.from({ length: to - from }, (_, i) => ({
+          Key: `${input.Prefix}part-${from + i}.json`,
+        })),
+        IsTruncated: to < total,
+        ...(to < total ? { NextContinuationToken: String(to) } : {}),
+      };
+    });
+    const keys = await s3ReportStore(new S3Client({ region: 'us-east-1' }), BUCKET).list(`${PREFIX}/parts/`);
+    expect(new Set(keys).size).toBe(total);
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(3);
   });
 
   it('summarizes a run with nothing to compare as zeros for every target', async () => {
