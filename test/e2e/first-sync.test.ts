@@ -23,8 +23,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, useMoto } from '../cli/helpers.js';
 import { type DeployedReplicator, startDeployedReplicator } from '../support/deployed-replicator.js';
-import type { FirstSyncDeployment } from '../support/first-sync-terraform.js';
 import { deployFirstSyncStandIn } from '../support/first-sync-stand-in.js';
+import type { FirstSyncDeployment } from '../support/first-sync-terraform.js';
 import { type RacingRecord, seedTable, startRacingWriter } from '../support/first-sync-workload.js';
 import { dynamoClient, MOTO_CREDENTIALS } from '../support/fixtures.js';
 import { type LocalAwsWithLambda, startLocalAws } from '../support/local-aws.js';
