@@ -48,7 +48,7 @@ const APPLY_MS = 10 * 60_000;
 const SEED_MS = 6 * 60_000;
 const RUN_MS = 10 * 60_000;
 const CATCH_UP_MS = 15 * 60_000;
-const COMPARE_MS = 15 * 60_000;
+const COMPARE_MS = 20 * 60_000;
 
 let aws: LocalAwsWithLambda;
 const timings: Record<string, number> = {};
