@@ -234,6 +234,11 @@ const BAD_INPUTS: readonly { dir: string; file: string; says: readonly string[] 
     says: ['Every health_reader_role_arns entry must be an IAM role ARN'],
   },
   {
+    dir: 'modules/target-access',
+    file: 'tests/messages/first-sync-import-bucket.tftest.hcl',
+    says: ['first_sync_import is true but first_sync_export_bucket_arn is not set', 'bucket_arn output'],
+  },
+  {
     dir: 'modules/first-sync',
     file: 'tests/messages/pitr-off.tftest.hcl',
     says: [
