@@ -50,25 +50,17 @@ locals {
   state_machine_arn = "arn:${local.partition}:states:${local.region}:${local.account_id}:stateMachine:${local.state_machine_name}"
   mapping_arn       = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:event-source-mapping:${var.event_source_mapping_uuid}"
 
+  # Nothing here may depend on the targets: the roles are keyed by it, and the target side's
+  # first-sync role (a target's role_arn) trusts those roles.
   functions = {
-    loader = {
-      handler     = "loader.handler"
-      timeout     = 900
-      memory_size = var.loader_memory_size
-      description = "ddbsync first sync: loads export files of ${var.source_table_name} into ${length(var.targets)} target table(s)"
-    }
-    importer = {
-      handler     = "importer.handler"
-      timeout     = 300
-      memory_size = 256
-      description = "ddbsync first sync: imports the export of ${var.source_table_name} into new target tables (ImportTable)"
-    }
-    verifier = {
-      handler     = "verifier.handler"
-      timeout     = 900
-      memory_size = var.loader_memory_size
-      description = "ddbsync first sync: compares export files of ${var.source_table_name} with ${length(var.targets)} target table(s)"
-    }
+    loader   = { handler = "loader.handler", timeout = 900, memory_size = var.loader_memory_size }
+    importer = { handler = "importer.handler", timeout = 300, memory_size = 256 }
+    verifier = { handler = "verifier.handler", timeout = 900, memory_size = var.loader_memory_size }
+  }
+  function_descriptions = {
+    loader   = "ddbsync first sync: loads export files of ${var.source_table_name} into ${length(var.targets)} target table(s)"
+    importer = "ddbsync first sync: imports the export of ${var.source_table_name} into new target tables (ImportTable)"
+    verifier = "ddbsync first sync: compares export files of ${var.source_table_name} with ${length(var.targets)} target table(s)"
   }
   function_names = { for k, _ in local.functions : k => "${var.name}-${k}" }
   function_arns  = { for k, n in local.function_names : k => "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${n}" }
@@ -111,7 +103,7 @@ resource "aws_lambda_function" "this" {
   for_each = local.functions
 
   function_name    = local.function_names[each.key]
-  description      = each.value.description
+  description      = local.function_descriptions[each.key]
   role             = aws_iam_role.function[each.key].arn
   filename         = local.zip_path
   source_code_hash = filebase64sha256(local.zip_path)
