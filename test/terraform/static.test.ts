@@ -249,12 +249,18 @@ const BAD_INPUTS: readonly { dir: string; file: string; says: readonly string[] 
   {
     dir: 'modules/first-sync',
     file: 'tests/messages/bucket-region.tftest.hcl',
-    says: ['is for account 111111111111 in eu-west-1', 'pass the source side\'s provider as aws.export_bucket'],
+    says: [
+      'is for account 111111111111 in eu-west-1',
+      "pass the source side's provider as aws.export_bucket",
+    ],
   },
   {
     dir: 'modules/first-sync',
     file: 'tests/messages/write-capacity.tftest.hcl',
-    says: ['target_write_capacity (25) is below max_concurrency (40)', 'Lower max_concurrency or raise target_write_capacity'],
+    says: [
+      'target_write_capacity (25) is below max_concurrency (40)',
+      'Lower max_concurrency or raise target_write_capacity',
+    ],
   },
   {
     dir: '.',
