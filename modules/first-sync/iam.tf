@@ -33,16 +33,13 @@ data "aws_iam_policy_document" "state_machine_trust" {
       identifiers = ["states.amazonaws.com"]
     }
 
-    # Only this state machine, so no other workflow in the account can borrow the role.
+    # On behalf of this account only (confused deputy). No aws:SourceArn: whether a
+    # Distributed Map's child executions present the state machine's ARN is not documented,
+    # and a workflow in this account can only use the role if someone may iam:PassRole it.
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [local.account_id]
-    }
-    condition {
-      test     = "ArnLike"
-      variable = "aws:SourceArn"
-      values   = [local.state_machine_arn]
     }
   }
 }

@@ -149,12 +149,9 @@ run "map_path_sse_s3" {
       Effect    = "Allow"
       Action    = toset(["sts:AssumeRole"])
       Principal = { Service = toset(["states.amazonaws.com"]) }
-      Condition = {
-        StringEquals = { "aws:SourceAccount" = toset(["111111111111"]) }
-        ArnLike      = { "aws:SourceArn" = toset(["arn:aws:states:us-east-1:111111111111:stateMachine:ddbsync-first-sync"]) }
-      }
+      Condition = { StringEquals = { "aws:SourceAccount" = toset(["111111111111"]) } }
     }]
-    error_message = "Only Step Functions, for this state machine in this account, may assume the state machine's role."
+    error_message = "Only Step Functions, on behalf of this account, may assume the state machine's role."
   }
   assert {
     condition = [for s in jsondecode(aws_iam_role_policy.state_machine.policy).Statement : merge(s, {
