@@ -31,6 +31,11 @@ module "target_access" {
   # The canary's and drift detection's roles read the tables through a second role.
   health_reader_role_arns = module.replicator.health_reader_role_arns
   health_repair           = var.drift_detection.enabled == true && var.drift_detection.repair == true
+
+  # The first sync's functions load (and import, verify) through a third role.
+  first_sync_role_arns         = var.first_sync.enabled ? values(module.first_sync[0].function_role_arns) : []
+  first_sync_import            = var.first_sync.enabled && var.first_sync.import
+  first_sync_export_bucket_arn = var.first_sync.enabled && var.first_sync.import ? module.first_sync[0].bucket_arn : null
 }
 
 module "replicator" {
@@ -78,4 +83,46 @@ module "replicator" {
   drift_detection                    = var.drift_detection
   create_dashboard                   = var.create_dashboard
   tags                               = var.tags
+}
+
+module "first_sync" {
+  source = "./modules/first-sync"
+  count  = var.first_sync.enabled ? 1 : 0
+  providers = {
+    aws = aws
+    # The Distributed Map lists the export's files, which Step Functions can only do in its
+    # own account and region: the bucket goes with the source.
+    aws.export_bucket = aws
+  }
+
+  name = "${var.name}-first-sync"
+  # A table created in the same configuration is given by its stream ARN (table/<name>/stream/...).
+  source_table_name         = var.source_table_name != null ? var.source_table_name : try(split("/", var.source_stream_arn)[1], null)
+  event_source_mapping_uuid = module.replicator.event_source_mapping_uuid
+
+  targets = [
+    for table in var.target_table_names : {
+      table_name  = table
+      region      = module.target_access.region
+      role_arn    = module.target_access.first_sync_role_arn
+      external_id = var.external_id
+    }
+  ]
+
+  exclude_attributes          = var.exclude_attributes
+  max_concurrency             = var.first_sync.max_concurrency
+  target_write_capacity       = var.first_sync.target_write_capacity
+  stream_reserve_seconds      = var.first_sync.stream_reserve_seconds
+  import_enabled              = var.first_sync.import
+  export_bucket_name          = var.first_sync.export_bucket_name
+  export_prefix               = var.first_sync.export_prefix
+  export_expiration_days      = var.first_sync.export_expiration_days
+  export_bucket_kms_key_arn   = var.first_sync.export_bucket_kms_key_arn
+  export_bucket_force_destroy = var.first_sync.export_bucket_force_destroy
+  architecture                = var.architecture
+  log_level                   = var.log_level
+  log_retention_in_days       = var.log_retention_in_days
+  create_alarms               = var.create_alarms
+  alarm_sns_topic_arn         = var.alarm_sns_topic_arn
+  tags                        = var.tags
 }

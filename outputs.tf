@@ -92,3 +92,18 @@ output "dashboard_url" {
   description = "Console URL of the CloudWatch dashboard (null when create_dashboard is false)."
   value       = module.replicator.dashboard_url
 }
+
+output "first_sync_state_machine_arn" {
+  description = "ARN of the first-sync state machine (null when first_sync is off): `ddbsync first-sync start --state-machine-arn <arn>`."
+  value       = one(module.first_sync[*].state_machine_arn)
+}
+
+output "first_sync_bucket_name" {
+  description = "Name of the first-sync export bucket (null when first_sync is off)."
+  value       = one(module.first_sync[*].bucket_name)
+}
+
+output "target_first_sync_role_arn" {
+  description = "ARN of the role the first-sync functions assume in the target account (null when first_sync is off)."
+  value       = module.target_access.first_sync_role_arn
+}

@@ -264,3 +264,35 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "first_sync" {
+  description = <<-EOT
+    First sync (opt-in, enabled = true): modules/first-sync's workflow that copies the source
+    table's existing items to every target at any scale (export to S3, then a Distributed
+    Map of loader functions, or ImportTable into new tables with import = true) and then
+    lets the stream catch up, plus a first-sync role next to the target role. Run it with
+    `ddbsync first-sync start` (output first_sync_state_machine_arn). For a NEW pipeline:
+    apply with first_sync.enabled = true, enabled = false and starting_position =
+    "TRIM_HORIZON" (the mapping is created paused, so no change is lost or applied before
+    the snapshot), run `ddbsync first-sync start`, then set enabled = true: the workflow has
+    already enabled the mapping, so that apply changes nothing. A running pipeline is paused
+    and resumed by the workflow itself. The export bucket is created in the source account
+    and region (the Distributed Map can only list a bucket there). Attributes left out take
+    modules/first-sync's defaults (max_concurrency 40, no write cap, stream reserve 3600 s,
+    exports expire after 7 days).
+  EOT
+  type = object({
+    enabled                     = optional(bool, false)
+    import                      = optional(bool, false)
+    max_concurrency             = optional(number)
+    target_write_capacity       = optional(number)
+    stream_reserve_seconds      = optional(number)
+    export_bucket_name          = optional(string)
+    export_prefix               = optional(string)
+    export_expiration_days      = optional(number)
+    export_bucket_kms_key_arn   = optional(string)
+    export_bucket_force_destroy = optional(bool)
+  })
+  default  = {}
+  nullable = false
+}

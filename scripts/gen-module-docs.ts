@@ -20,6 +20,7 @@ export const DOCUMENTED_MODULES: readonly { readonly moduleDir: string; readonly
   { moduleDir: '.', readme: 'README.md' },
   { moduleDir: 'modules/replicator', readme: 'modules/replicator/README.md' },
   { moduleDir: 'modules/target-access', readme: 'modules/target-access/README.md' },
+  { moduleDir: 'modules/first-sync', readme: 'modules/first-sync/README.md' },
 ];
 
 export class DocsMarkerError extends Error {

@@ -32,3 +32,13 @@ output "health_role_name" {
   description = "Name of the health role (null without health_reader_role_arns)."
   value       = one(aws_iam_role.health[*].name)
 }
+
+output "first_sync_role_arn" {
+  description = "ARN of the first-sync role the first-sync functions assume (null without first_sync_role_arns): give it to the source side as the first-sync module's targets[*].role_arn."
+  value       = one(aws_iam_role.first_sync[*].arn)
+}
+
+output "first_sync_role_name" {
+  description = "Name of the first-sync role (null without first_sync_role_arns)."
+  value       = one(aws_iam_role.first_sync[*].name)
+}

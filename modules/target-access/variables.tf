@@ -135,3 +135,44 @@ variable "health_role_name" {
     error_message = "health_role_name must be an IAM role name: 1-64 letters, digits or +=,.@_-."
   }
 }
+
+variable "first_sync_role_arns" {
+  description = "Execution roles of the source side's first-sync functions (first-sync module output function_role_arns). When not empty, a third role (first_sync_role_name) is created that only they may assume, with the same external id and organization condition, allowed to write and read the tables (BatchWriteItem, PutItem, DeleteItem, DescribeTable, GetItem, BatchGetItem, Scan). It is separate from the writer role so the replicator never gets Scan or ImportTable, and can be removed after the first sync."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for a in var.first_sync_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@_/-]{1,512}$", a))])
+    error_message = "Every first_sync_role_arns entry must be an IAM role ARN like arn:aws:iam::111111111111:role/ddbsync-first-sync-loader (the first-sync module's function_role_arns output)."
+  }
+}
+
+variable "first_sync_import" {
+  description = "Also allow the first-sync role to create the tables from the export with ImportTable (dynamodb:ImportTable and DescribeImport on the tables and their imports, s3:GetObject and s3:ListBucket on first_sync_export_bucket_arn, and the CloudWatch Logs actions ImportTable documents under /aws-dynamodb/), for the import path into tables that do not exist yet."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "first_sync_export_bucket_arn" {
+  description = "ARN of the first-sync export bucket (first-sync module output bucket_arn); required when first_sync_import is true."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.first_sync_export_bucket_arn == null || can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", coalesce(var.first_sync_export_bucket_arn, "-")))
+    error_message = "first_sync_export_bucket_arn must be an S3 bucket ARN like arn:aws:s3:::ddbsync-first-sync-export."
+  }
+}
+
+variable "first_sync_role_name" {
+  description = "Name of the first-sync role; null uses the name input followed by \"-first-sync\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.first_sync_role_name == null || can(regex("^[a-zA-Z0-9+=,.@_-]{1,64}$", coalesce(var.first_sync_role_name, "-")))
+    error_message = "first_sync_role_name must be an IAM role name: 1-64 letters, digits or +=,.@_-."
+  }
+}

@@ -61,6 +61,8 @@ const STAGES: Record<string, Stage[]> = {
   'cross-account': [{ dir: 'cross-account', vars: () => localExampleVars(TARGET) }],
   'cross-region': [{ dir: 'cross-region', vars: () => localExampleVars() }],
   'fan-out': [{ dir: 'fan-out', vars: () => localExampleVars(TARGET) }],
+  // The first-sync workflow is deployed alongside; the replication check is the same.
+  'first-sync': [{ dir: 'first-sync', vars: () => localExampleVars(TARGET) }],
   health: [{ dir: 'health', vars: () => localExampleVars(TARGET) }],
   // The target team applies first, naming the execution role the source team will create
   // (its name is the source stage's `name`); the source team then gets the role ARN.

@@ -28,6 +28,7 @@ export const LOCAL_AWS_SERVICES = [
   'logs',
   's3',
   'scheduler',
+  'sfn',
   'sns',
   'sqs',
   'sts',

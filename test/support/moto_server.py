@@ -60,6 +60,7 @@ from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.moto_api._internal import urls as moto_api_urls
 from moto.server import main
 import moto_patches_first_sync  # noqa: F401  (issue 12: Step Functions, Lambda Invoke, ImportTable, export)
+import moto_patches_terraform  # noqa: F401  (what the aws provider calls and moto lacks)
 
 # --- 1. moto delivers no stream records itself -------------------------------------------------
 

@@ -24,11 +24,11 @@ function runDocs(args: readonly string[]) {
   return spawnSync(TSX, [SCRIPT, ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
 }
 
-/** A checkout-shaped directory: the root module and both submodules, each with a README. */
+/** A checkout-shaped directory: the root module and the submodules, each with a README. */
 function fakeCheckout(): string {
   const root = mkdtempSync(join(scratch, 'repo-'));
   const readme = `# x\n\n${BEGIN_MARKER}\nold tables\n${END_MARKER}\n\nafter\n`;
-  for (const dir of ['.', 'modules/replicator', 'modules/target-access']) {
+  for (const dir of ['.', 'modules/replicator', 'modules/target-access', 'modules/first-sync']) {
     mkdirSync(join(root, dir), { recursive: true });
     writeFileSync(join(root, dir, 'README.md'), readme);
     writeFileSync(
@@ -54,7 +54,12 @@ describe('module reference (npm run docs)', () => {
     const root = fakeCheckout();
     const stale = runDocs(['--check', '--root', root]);
     expect(stale.status).toBe(1);
-    for (const f of ['README.md', 'modules/replicator/README.md', 'modules/target-access/README.md']) {
+    for (const f of [
+      'README.md',
+      'modules/replicator/README.md',
+      'modules/target-access/README.md',
+      'modules/first-sync/README.md',
+    ]) {
       expect(stale.stderr).toContain(`${f}: the module reference is out of date`);
     }
 

@@ -129,6 +129,7 @@ const CONFIGS: readonly { name: string; dir: string }[] = [
 const SUITES: readonly { name: string; dir: string; testDir: string }[] = [
   { name: 'modules/replicator', dir: 'modules/replicator', testDir: 'tests' },
   { name: 'modules/target-access', dir: 'modules/target-access', testDir: 'tests' },
+  { name: 'modules/first-sync', dir: 'modules/first-sync', testDir: 'tests' },
   { name: 'root module', dir: '.', testDir: 'test/terraform/root-module' },
 ];
 
@@ -231,6 +232,35 @@ const BAD_INPUTS: readonly { dir: string; file: string; says: readonly string[] 
     dir: 'modules/target-access',
     file: 'tests/messages/health-reader-role-arn.tftest.hcl',
     says: ['Every health_reader_role_arns entry must be an IAM role ARN'],
+  },
+  {
+    dir: 'modules/target-access',
+    file: 'tests/messages/first-sync-import-bucket.tftest.hcl',
+    says: ['first_sync_import is true but first_sync_export_bucket_arn is not set', 'bucket_arn output'],
+  },
+  {
+    dir: 'modules/first-sync',
+    file: 'tests/messages/pitr-off.tftest.hcl',
+    says: [
+      'Point-in-time recovery is off on the source table orders',
+      'point_in_time_recovery { enabled = true }',
+    ],
+  },
+  {
+    dir: 'modules/first-sync',
+    file: 'tests/messages/bucket-region.tftest.hcl',
+    says: [
+      'is for account 111111111111 in eu-west-1',
+      "pass the source side's provider as aws.export_bucket",
+    ],
+  },
+  {
+    dir: 'modules/first-sync',
+    file: 'tests/messages/write-capacity.tftest.hcl',
+    says: [
+      'target_write_capacity (25) is below max_concurrency (40)',
+      'Lower max_concurrency or raise target_write_capacity',
+    ],
   },
   {
     dir: '.',
