@@ -156,6 +156,8 @@ resource "aws_sfn_state_machine" "this" {
     loader_function_arn       = aws_lambda_function.this["loader"].arn
     importer_function_arn     = aws_lambda_function.this["importer"].arn
     verifier_function_arn     = aws_lambda_function.this["verifier"].arn
+    # After a failed load, a running mapping resumes only once every loader invocation has ended.
+    loader_stop_seconds = local.functions.loader.timeout + 60
   })
 
   tags = local.tags

@@ -27,6 +27,12 @@ fail against stock moto_server (MOTO_SERVER=moto_server).
   through moto's item model; moto's own parser drops every item after an empty map and
   mangles escapes, yet reports COMPLETED. The bucket is looked up in S3BucketOwner's
   account when that is given (moto ignores it).
+- A bucket policy's Deny that applies only to requests without TLS ({"Bool":
+  {"aws:SecureTransport": "false"}}, as modules/first-sync's export bucket has) does not
+  refuse this server's requests: moto ignores a statement's Condition, so it refused every
+  GetObject of such a bucket (HTTP 403 without a body), which on AWS, over HTTPS, it never
+  does. Other statements are evaluated by moto as before.
+  Needed by: test/integration/local-aws-s3-policy.test.ts, test/e2e/first-sync.test.ts.
 - ExportTableToPointInTime writes what AWS writes, where AWS writes it: the export ARN is
   table/<name>/export/<id>, the items go to <prefix>/AWSDynamoDB/<id>/data/<file>.json.gz,
   next to _started, manifest-summary.json and manifest-files.json (with .md5 files); S3Prefix
@@ -665,8 +671,41 @@ def _export_like_aws() -> None:
     DynamoHandler.export_table_to_point_in_time = export_without_prefix
 
 
+# --- S3 bucket policies ---------------------------------------------------------------
+
+
+def _is_insecure_transport_deny(statement: Any) -> bool:
+    condition = statement.get("Condition") if isinstance(statement, dict) else None
+    if statement.get("Effect") != "Deny" or not isinstance(condition, dict) or list(condition) != ["Bool"]:
+        return False
+    tests = condition["Bool"]
+    if not isinstance(tests, dict) or list(tests) != ["aws:SecureTransport"]:
+        return False
+    values = tests["aws:SecureTransport"]
+    return [str(v).lower() for v in (values if isinstance(values, list) else [values])] == ["false"]
+
+
+def _requests_over_tls() -> None:
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.s3.models import FakeBucket
+
+    def get_permission(self, action: str, resource: str) -> Any:
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        policy = json.loads(self.policy.decode())
+        statements = policy.get("Statement", [])
+        if isinstance(statements, dict):
+            statements = [statements]
+        # Every request here stands for one made over HTTPS, as the SDKs make them on AWS.
+        policy["Statement"] = [st for st in statements if not _is_insecure_transport_deny(st)]
+        return IAMPolicy(json.dumps(policy)).is_action_permitted(action, resource)
+
+    FakeBucket.get_permission = get_permission
+
+
 _run_state_machines()
 _list_child_executions()
 _forward_invoke()
 _import_line_by_line()
 _export_like_aws()
+_requests_over_tls()
