@@ -3,11 +3,11 @@
  * A source table in account A (us-east-1) with 20,000 items of every attribute type (some
  * 350 KB) is copied into tables in accounts B (eu-west-1) and C (ap-southeast-2), written
  * through assumed roles, by the first-sync workflow on the local AWS, started with
- * `ddbsync first-sync start`. The deployment is test/support/first-sync-stand-in.ts (what
- * modules/first-sync deploys, made with the AWS API: the state machine rendered from the
- * module's ASL, the loader, importer and verifier from dist/first-sync.zip) until the
- * Terraform harness test/e2e/first-sync-stack applies on the local AWS. The replicator's
- * stream mapping is created paused at TRIM_HORIZON, and its records are delivered by
+ * `ddbsync first-sync start`, deployed with Terraform: test/e2e/first-sync-stack (the source
+ * table, the replicator with its stream mapping created paused at TRIM_HORIZON,
+ * modules/first-sync, and modules/target-access with its first-sync role in each target
+ * account; examples/first-sync has one target account). Lambda Invoke runs the deployed loader,
+ * importer and verifier here; the replicator's records are delivered by
  * test/support/mapping-follower.ts only while the workflow has it Enabled. A writer races the
  * export, the load and the catch-up with puts, updates and deletes. Afterwards every target
  * must equal the source byte for byte, with no repair, and the distributed verify must report
@@ -23,8 +23,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, useMoto } from '../cli/helpers.js';
 import { type DeployedReplicator, startDeployedReplicator } from '../support/deployed-replicator.js';
-import { deployFirstSyncStandIn } from '../support/first-sync-stand-in.js';
-import type { FirstSyncDeployment } from '../support/first-sync-terraform.js';
+import {
+  type AppliedFirstSyncStack,
+  applyFirstSyncStack,
+  type FirstSyncDeployment,
+} from '../support/first-sync-terraform.js';
 import { type RacingRecord, seedTable, startRacingWriter } from '../support/first-sync-workload.js';
 import { dynamoClient, MOTO_CREDENTIALS } from '../support/fixtures.js';
 import { type LocalAwsWithLambda, startLocalAws } from '../support/local-aws.js';
@@ -32,7 +35,6 @@ import { replicaClient, replicaLabel } from '../support/replicate-deployment.js'
 import { difference, keySchema, tableSnapshot } from '../support/replication-workload.js';
 import { REPO_ROOT } from '../support/terraform-workspace.js';
 
-const SOURCE_REGION = 'us-east-1';
 const TARGET_B = { accountId: '222222222222', region: 'eu-west-1' };
 const TARGET_C = { accountId: '333333333333', region: 'ap-southeast-2' };
 const ITEMS = 20_000;
@@ -40,17 +42,20 @@ const ITEMS = 20_000;
 const LARGE_EVERY = 2_500;
 const REPLICATOR_ZIP = join(REPO_ROOT, 'dist', 'replicator.zip');
 
-// Limits: at least three times what each phase took on this machine (2 busy cores). Measured
-// with 20,000 items: seeding 41 s, the workflow (export and load into both targets) 49 s, the
-// mapping's catch-up of 22,236 records while the writer ran 180 s, the comparison 187 s; the
-// whole test 460 s.
+// Limits: at least three times the slowest each phase took on this machine (2 cores, with other
+// suites running). Measured with 20,000 items (the map path, then the import path): apply
+// 86-113 s; seed 19-49 s; the workflow 34-85 s; the mapping's catch-up of ~22,200 records
+// while the writer ran 176-210 s; the byte-for-byte comparison of three tables 187-600 s; the
+// distributed verify 344 s.
 const APPLY_MS = 10 * 60_000;
 const SEED_MS = 6 * 60_000;
 const RUN_MS = 10 * 60_000;
 const CATCH_UP_MS = 15 * 60_000;
-const COMPARE_MS = 20 * 60_000;
+const COMPARE_MS = 30 * 60_000;
+const VERIFY_MS = 20 * 60_000;
 
 let aws: LocalAwsWithLambda;
+const applied: AppliedFirstSyncStack[] = [];
 const timings: Record<string, number> = {};
 
 async function timed<T>(phase: string, work: () => Promise<T>): Promise<T> {
@@ -68,20 +73,23 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const a of applied) await a.remove();
   await aws?.stop();
   console.log(`first-sync e2e timings (ms): ${JSON.stringify(timings)}`);
 });
 
 async function deploy(name: string, newTargetTables: boolean): Promise<FirstSyncDeployment> {
-  return timed(`deploy ${name}`, () =>
-    deployFirstSyncStandIn({
+  const a = await timed(`apply ${name}`, () =>
+    applyFirstSyncStack({
       endpoint: aws.endpoint,
       name,
-      sourceRegion: SOURCE_REGION,
-      targets: [TARGET_B, TARGET_C].map((t, i) => ({ ...t, tableName: `${name}-orders-${'bc'[i]}` })),
-      createTargetTables: !newTargetTables,
+      targetB: TARGET_B,
+      targetC: TARGET_C,
+      newTargetTables,
     }),
   );
+  applied.push(a);
+  return a.deployment;
 }
 
 /** `ddbsync first-sync <command>` as a user runs it (in-process, through the CLI's entry). */
@@ -210,7 +218,7 @@ async function expectVerifyClean(stack: FirstSyncDeployment, items: number): Pro
   for (const t of summary.targets) expect(t.compared).toBe(items);
 }
 
-const SYNC_LIMIT = APPLY_MS + SEED_MS + RUN_MS + 2 * CATCH_UP_MS + COMPARE_MS + RUN_MS;
+const SYNC_LIMIT = APPLY_MS + SEED_MS + RUN_MS + 2 * CATCH_UP_MS + COMPARE_MS + VERIFY_MS;
 
 describe('first sync, end to end on the local AWS', () => {
   it(
