@@ -53,9 +53,9 @@ locals {
   # Nothing here may depend on the targets: the roles are keyed by it, and the target side's
   # first-sync role (a target's role_arn) trusts those roles.
   functions = {
-    loader   = { handler = "loader.handler", timeout = 900, memory_size = var.loader_memory_size }
+    loader   = { handler = "loader.handler", timeout = var.loader_timeout, memory_size = var.loader_memory_size }
     importer = { handler = "importer.handler", timeout = 300, memory_size = 256 }
-    verifier = { handler = "verifier.handler", timeout = 900, memory_size = var.loader_memory_size }
+    verifier = { handler = "verifier.handler", timeout = var.loader_timeout, memory_size = var.loader_memory_size }
   }
   function_descriptions = {
     loader   = "ddbsync first sync: loads export files of ${var.source_table_name} into ${length(var.targets)} target table(s)"
@@ -156,6 +156,7 @@ resource "aws_sfn_state_machine" "this" {
     loader_function_arn       = aws_lambda_function.this["loader"].arn
     importer_function_arn     = aws_lambda_function.this["importer"].arn
     verifier_function_arn     = aws_lambda_function.this["verifier"].arn
+    loader_stop_seconds       = var.loader_timeout + 60
   })
 
   tags = local.tags

@@ -84,6 +84,10 @@ run "functions_and_state_machine" {
     error_message = "The state machine must export the source table to the bucket as its owner and load with the loader, at most max_concurrency files at once."
   }
   assert {
+    condition     = jsondecode(aws_sfn_state_machine.this.definition).States.Configure.Parameters["loaderStopSeconds.$"] == "States.StringToJson('960')"
+    error_message = "After a failed load the workflow must wait the loader's timeout plus a minute (900 + 60) before resuming a running mapping."
+  }
+  assert {
     condition     = toset(keys(aws_cloudwatch_metric_alarm.execution)) == toset(["failed", "timed-out", "aborted"]) && alltrue([for a in aws_cloudwatch_metric_alarm.execution : a.namespace == "AWS/States" && a.dimensions.StateMachineArn == aws_sfn_state_machine.this.arn])
     error_message = "A failed, timed-out or aborted run must each raise an alarm on the state machine's own metrics."
   }
