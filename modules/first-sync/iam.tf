@@ -265,8 +265,26 @@ data "aws_iam_policy_document" "function" {
     content {
       sid       = "WriteReports"
       effect    = "Allow"
-      actions   = ["s3:PutObject"]
+      actions   = ["s3:GetObject", "s3:PutObject"]
       resources = [local.report_objects_arn]
+    }
+  }
+
+  # The summary lists the report parts; a retried invocation looks for its own part first
+  # (without ListBucket S3 answers a missing object with 403, not 404).
+  dynamic "statement" {
+    for_each = each.key == "verifier" ? [1] : []
+    content {
+      sid       = "ListReports"
+      effect    = "Allow"
+      actions   = ["s3:ListBucket"]
+      resources = [local.bucket_arn]
+
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["${var.report_prefix}/*"]
+      }
     }
   }
 

@@ -42,6 +42,7 @@ locals {
 
   # The cap is shared by the Map's children: each invocation gets its part.
   write_capacity_per_invocation = var.target_write_capacity == null ? null : floor(var.target_write_capacity / var.max_concurrency)
+  read_capacity_per_invocation  = var.verify_read_capacity == null ? null : floor(var.verify_read_capacity / var.max_concurrency)
 
   zip_path = coalesce(var.lambda_zip_path, "${path.module}/../../dist/first-sync.zip")
 
@@ -82,10 +83,11 @@ locals {
       local.write_capacity_per_invocation == null ? {} : { WRITE_CAPACITY = tostring(local.write_capacity_per_invocation) },
     )
     importer = local.common_environment
-    verifier = merge(local.common_environment, {
-      REPORT_BUCKET = local.bucket_name
-      REPORT_PREFIX = var.report_prefix
-    })
+    verifier = merge(
+      local.common_environment,
+      { REPORT_BUCKET = local.bucket_name, REPORT_PREFIX = var.report_prefix },
+      local.read_capacity_per_invocation == null ? {} : { READ_CAPACITY = tostring(local.read_capacity_per_invocation) },
+    )
   }
 
   tags = merge({ "ddbsync:component" = "first-sync" }, var.tags)
@@ -131,6 +133,10 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = var.target_write_capacity == null || coalesce(var.target_write_capacity, 0) >= var.max_concurrency
       error_message = "target_write_capacity (${coalesce(var.target_write_capacity, 0)}) is below max_concurrency (${var.max_concurrency}): each of the Map's loader invocations gets target_write_capacity / max_concurrency write units a second, which must be at least 1. Lower max_concurrency or raise target_write_capacity."
+    }
+    precondition {
+      condition     = var.verify_read_capacity == null || coalesce(var.verify_read_capacity, 0) >= 100 * var.max_concurrency
+      error_message = "verify_read_capacity (${coalesce(var.verify_read_capacity, 0)}) is below 100 x max_concurrency (${100 * var.max_concurrency}): each of the Map's verifier invocations gets verify_read_capacity / max_concurrency read units a second, and one consistent BatchGetItem of 100 keys needs 100. Lower max_concurrency or raise verify_read_capacity."
     }
   }
 }

@@ -119,6 +119,17 @@ variable "target_write_capacity" {
   }
 }
 
+variable "verify_read_capacity" {
+  description = "Most read capacity units a second the distributed verify puts on each table it reads (the source and every target); null: no cap, right for on-demand tables. Each verifier invocation gets verify_read_capacity / max_concurrency (READ_CAPACITY), which must be at least 100: one consistent BatchGetItem of 100 keys costs 100 units or more."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.verify_read_capacity == null || try(var.verify_read_capacity >= 100 && var.verify_read_capacity <= 10000000 && floor(var.verify_read_capacity) == var.verify_read_capacity, false)
+    error_message = "verify_read_capacity must be a whole number of read capacity units per second from 100 to 10000000, or null for no cap."
+  }
+}
+
 variable "writes_in_flight" {
   description = "Most BatchWriteItem requests in flight per target in one loader invocation (MAX_CONCURRENCY, 1-128). 16 gave the best items a second per invocation at a 20 ms round trip (BENCHMARKS.md); raise it for far regions."
   type        = number

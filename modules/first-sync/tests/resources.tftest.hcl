@@ -32,6 +32,7 @@ variables {
   exclude_attributes    = ["ssn", "email"]
   max_concurrency       = 50
   target_write_capacity = 10000
+  verify_read_capacity  = 50000
 }
 
 run "functions_and_state_machine" {
@@ -68,6 +69,10 @@ run "functions_and_state_machine" {
   assert {
     condition     = !contains(keys(aws_lambda_function.this["importer"].environment[0].variables), "WRITE_CAPACITY") && aws_lambda_function.this["verifier"].environment[0].variables.REPORT_PREFIX == "first-sync/reports"
     error_message = "Only the loader writes with a capacity cap; the verifier knows where its reports go."
+  }
+  assert {
+    condition     = aws_lambda_function.this["verifier"].environment[0].variables.READ_CAPACITY == "1000" && !contains(keys(aws_lambda_function.this["loader"].environment[0].variables), "READ_CAPACITY")
+    error_message = "Each verifier invocation gets verify_read_capacity / max_concurrency (50000 / 50 = 1000) read units a second on each table it reads."
   }
   assert {
     condition     = !strcontains(aws_sfn_state_machine.this.definition, "$${")
@@ -110,10 +115,15 @@ run "no_write_cap_by_default" {
 
   variables {
     target_write_capacity = null
+    verify_read_capacity  = null
   }
 
   assert {
     condition     = !contains(keys(aws_lambda_function.this["loader"].environment[0].variables), "WRITE_CAPACITY")
     error_message = "Without target_write_capacity the loader gets no WRITE_CAPACITY (no cap)."
+  }
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this["verifier"].environment[0].variables), "READ_CAPACITY")
+    error_message = "Without verify_read_capacity the verifier gets no READ_CAPACITY (no cap)."
   }
 }
