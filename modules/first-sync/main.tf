@@ -82,7 +82,8 @@ locals {
       { STREAM_RESERVE_SECONDS = tostring(var.stream_reserve_seconds) },
       local.write_capacity_per_invocation == null ? {} : { WRITE_CAPACITY = tostring(local.write_capacity_per_invocation) },
     )
-    importer = local.common_environment
+    # The importer fails an import still running past the stream budget, as the loader does.
+    importer = merge(local.common_environment, { STREAM_RESERVE_SECONDS = tostring(var.stream_reserve_seconds) })
     verifier = merge(
       local.common_environment,
       { REPORT_BUCKET = local.bucket_name, REPORT_PREFIX = var.report_prefix },

@@ -67,8 +67,8 @@ run "functions_and_state_machine" {
     error_message = "The loader gets Lambda's whole 15 minutes (a file that does not finish is continued) on nodejs22.x."
   }
   assert {
-    condition     = !contains(keys(aws_lambda_function.this["importer"].environment[0].variables), "WRITE_CAPACITY") && aws_lambda_function.this["verifier"].environment[0].variables.REPORT_PREFIX == "first-sync/reports"
-    error_message = "Only the loader writes with a capacity cap; the verifier knows where its reports go."
+    condition     = !contains(keys(aws_lambda_function.this["importer"].environment[0].variables), "WRITE_CAPACITY") && aws_lambda_function.this["importer"].environment[0].variables.STREAM_RESERVE_SECONDS == "3600" && aws_lambda_function.this["verifier"].environment[0].variables.REPORT_PREFIX == "first-sync/reports"
+    error_message = "Only the loader writes with a capacity cap; the importer keeps the same stream reserve; the verifier knows where its reports go."
   }
   assert {
     condition     = aws_lambda_function.this["verifier"].environment[0].variables.READ_CAPACITY == "1000" && !contains(keys(aws_lambda_function.this["loader"].environment[0].variables), "READ_CAPACITY")
