@@ -12,12 +12,9 @@ import { join } from 'node:path';
 import {
   BatchWriteItemCommand,
   CreateTableCommand,
-  DescribeExportCommand,
   DescribeTableCommand,
   type DynamoDBClient,
-  ExportTableToPointInTimeCommand,
   PutItemCommand,
-  UpdateContinuousBackupsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
@@ -58,6 +55,7 @@ import {
 import { type LocalAwsWithLambda, startLocalAws } from '../support/local-aws.js';
 import { type InvokeOutcome, type LocalLambda, startLocalLambda } from '../support/local-lambda.js';
 import { MOTO_DEFAULT_ACCOUNT } from '../support/moto.js';
+import { enablePointInTimeRecovery, exportTable } from '../support/table-export.js';
 import { bundleHandler, deployFunction } from '../support/test-functions.js';
 import { captureOutput } from '../unit/output-capture.js';
 
@@ -139,12 +137,7 @@ beforeAll(async () => {
       ],
     }),
   );
-  await source.send(
-    new UpdateContinuousBackupsCommand({
-      TableName: 'orders',
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-    }),
-  );
+  await enablePointInTimeRecovery(source, 'orders');
   sourceItems = [
     ...trickyItems('tricky'),
     { pk: { S: 'large' }, sk: { N: '350' }, ...largeAttributes(350_000) },
@@ -176,25 +169,15 @@ beforeAll(async () => {
     forcePathStyle: true,
   });
   await ownerS3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  ({ exportArn, itemCount: exportItemCount } = await exportTable({
+    client: source,
+    s3: ownerS3,
+    tableArn: `arn:aws:dynamodb:${REGION}:${MOTO_DEFAULT_ACCOUNT}:table/orders`,
+    bucket: BUCKET,
+    bucketOwner: BUCKET_OWNER,
+    prefix: 'first-sync/exec-1',
+  }));
   ownerS3.destroy();
-  const started = await source.send(
-    new ExportTableToPointInTimeCommand({
-      TableArn: `arn:aws:dynamodb:${REGION}:${MOTO_DEFAULT_ACCOUNT}:table/orders`,
-      S3Bucket: BUCKET,
-      S3BucketOwner: BUCKET_OWNER,
-      S3Prefix: 'first-sync/exec-1',
-      ExportFormat: 'DYNAMODB_JSON',
-      ExportType: 'FULL_EXPORT',
-    }),
-  );
-  exportArn = started.ExportDescription?.ExportArn as string;
-  let description = started.ExportDescription;
-  for (let i = 0; i < 600 && description?.ExportStatus === 'IN_PROGRESS'; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    description = (await source.send(new DescribeExportCommand({ ExportArn: exportArn }))).ExportDescription;
-  }
-  expect(description?.ExportStatus).toBe('COMPLETED');
-  exportItemCount = description?.ItemCount ?? -1;
   // As the state machine's FindDataFiles builds it.
   dataPrefix = `first-sync/exec-1/AWSDynamoDB/${exportArn.split('/').pop()}/data/`;
 });
