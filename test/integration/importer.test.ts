@@ -22,7 +22,7 @@ import {
   GetEventSourceMappingCommand,
   LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -49,6 +49,7 @@ import {
   MOTO_CREDENTIALS,
   type SdkItem,
   SECRET_MARKER,
+  s3Client,
   scanAll,
   trickyItems,
 } from '../support/fixtures.js';
@@ -158,16 +159,11 @@ beforeAll(async () => {
     await source.send(new BatchWriteItemCommand({ RequestItems: { orders: batch } }));
   }
 
-  const ownerS3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: REGION,
-    credentials: await assumeRoleCredentials(
-      moto.endpoint,
-      REGION,
-      `arn:aws:iam::${BUCKET_OWNER}:role/admin`,
-    ),
-    forcePathStyle: true,
-  });
+  const ownerS3 = s3Client(
+    moto.endpoint,
+    REGION,
+    await assumeRoleCredentials(moto.endpoint, REGION, `arn:aws:iam::${BUCKET_OWNER}:role/admin`),
+  );
   await ownerS3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   ({ exportArn, itemCount: exportItemCount } = await exportTable({
     client: source,
@@ -291,12 +287,7 @@ describe('first-sync importer on a real export', () => {
     const t = target('222222222222', 'eu-west-1', 'orders-over-limit');
     const config = parseImporterConfig({ AWS_REGION: REGION, REPLICATION_TARGETS: JSON.stringify([t]) });
     const targetClient = await assumedRoleDynamoClient(moto.endpoint, t.region, t.roleArn);
-    const s3 = new S3Client({
-      endpoint: moto.endpoint,
-      region: REGION,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-      forcePathStyle: true,
-    });
+    const s3 = s3Client(moto.endpoint, REGION);
     const handler = (limits: Parameters<typeof createImporterHandler>[0]['limits']) =>
       createImporterHandler({
         config,

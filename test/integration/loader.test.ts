@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchWriteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildZip } from '../../scripts/build-lambda.js';
 import {
@@ -18,9 +18,9 @@ import {
   createTable,
   dynamoClient,
   largeAttributes,
-  MOTO_CREDENTIALS,
   type SdkItem,
   SECRET_MARKER,
+  s3Client,
   scanAll,
   trickyItems,
 } from '../support/fixtures.js';
@@ -103,12 +103,7 @@ beforeAll(async () => {
     await writeFile(zipPath, await buildZip('first-sync'));
   }
   source = dynamoClient(moto.endpoint, REGION);
-  s3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: REGION,
-    credentials: MOTO_CREDENTIALS,
-    forcePathStyle: true,
-  });
+  s3 = s3Client(moto.endpoint, REGION);
 
   // The source: every attribute type in its awkward forms, a 350 KB item, and plain items.
   const created = await createTable(source, 'orders');

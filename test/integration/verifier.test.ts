@@ -17,7 +17,7 @@ import {
   type DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3ReportStore } from '../../lambda/src/first-sync/verify-report.js';
 import { buildZip } from '../../scripts/build-lambda.js';
@@ -26,9 +26,9 @@ import {
   canonicalTable,
   createTable,
   dynamoClient,
-  MOTO_CREDENTIALS,
   type SdkItem,
   SECRET_MARKER,
+  s3Client,
   scanAll,
   trickyItems,
 } from '../support/fixtures.js';
@@ -125,12 +125,7 @@ beforeAll(async () => {
   const zipPath = join(tmpdir(), `first-sync-verifier-${process.pid}-${Date.now()}.zip`);
   await writeFile(zipPath, await buildZip('first-sync'));
   source = dynamoClient(moto.endpoint, REGION);
-  s3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: REGION,
-    credentials: MOTO_CREDENTIALS,
-    forcePathStyle: true,
-  });
+  s3 = s3Client(moto.endpoint, REGION);
   await createTable(source, 'orders');
   await enablePointInTimeRecovery(source, 'orders');
   target = await assumedRoleDynamoClient(moto.endpoint, TARGET.region, TARGET.roleArn, {
