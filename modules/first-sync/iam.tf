@@ -16,6 +16,16 @@
 locals {
   export_write_actions = ["s3:AbortMultipartUpload", "s3:PutObject", "s3:PutObjectAcl"]
   kms_key_arns         = compact([var.export_bucket_kms_key_arn])
+
+  # What each function may list in the bucket, one prefix per statement. The importer checks
+  # ImportTable's limits (objects and size of one import) before starting; the verifier's
+  # summary lists the report parts, and a retried invocation looks for its own part first
+  # (without ListBucket S3 answers a missing object with 403, not 404).
+  function_list_prefixes = {
+    loader   = []
+    importer = [{ sid = "ListExportFiles", prefix = var.export_prefix }]
+    verifier = [{ sid = "ListReports", prefix = var.report_prefix }]
+  }
 }
 
 # ---------------------------------------------------------------------------
@@ -243,23 +253,6 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
-  # The importer checks ImportTable's limits (objects and size of one import) before starting.
-  dynamic "statement" {
-    for_each = each.key == "importer" ? [1] : []
-    content {
-      sid       = "ListExportFiles"
-      effect    = "Allow"
-      actions   = ["s3:ListBucket"]
-      resources = [local.bucket_arn]
-
-      condition {
-        test     = "StringLike"
-        variable = "s3:prefix"
-        values   = ["${var.export_prefix}/*"]
-      }
-    }
-  }
-
   dynamic "statement" {
     for_each = each.key == "verifier" ? [1] : []
     content {
@@ -270,12 +263,10 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
-  # The summary lists the report parts; a retried invocation looks for its own part first
-  # (without ListBucket S3 answers a missing object with 403, not 404).
   dynamic "statement" {
-    for_each = each.key == "verifier" ? [1] : []
+    for_each = local.function_list_prefixes[each.key]
     content {
-      sid       = "ListReports"
+      sid       = statement.value.sid
       effect    = "Allow"
       actions   = ["s3:ListBucket"]
       resources = [local.bucket_arn]
@@ -283,7 +274,7 @@ data "aws_iam_policy_document" "function" {
       condition {
         test     = "StringLike"
         variable = "s3:prefix"
-        values   = ["${var.report_prefix}/*"]
+        values   = ["${statement.value.prefix}/*"]
       }
     }
   }

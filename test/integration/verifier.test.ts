@@ -14,13 +14,10 @@ import { join } from 'node:path';
 import {
   BatchWriteItemCommand,
   DeleteItemCommand,
-  DescribeExportCommand,
   type DynamoDBClient,
-  ExportTableToPointInTimeCommand,
   PutItemCommand,
-  UpdateContinuousBackupsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3ReportStore } from '../../lambda/src/first-sync/verify-report.js';
 import { buildZip } from '../../scripts/build-lambda.js';
@@ -29,14 +26,15 @@ import {
   canonicalTable,
   createTable,
   dynamoClient,
-  MOTO_CREDENTIALS,
   type SdkItem,
   SECRET_MARKER,
+  s3Client,
   scanAll,
   trickyItems,
 } from '../support/fixtures.js';
 import { type InvokeOutcome, type LocalLambda, startLocalLambda } from '../support/local-lambda.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
+import { enablePointInTimeRecovery, exportTable } from '../support/table-export.js';
 
 const REGION = 'us-east-1';
 const BUCKET = 'ddbsync-exports';
@@ -127,19 +125,9 @@ beforeAll(async () => {
   const zipPath = join(tmpdir(), `first-sync-verifier-${process.pid}-${Date.now()}.zip`);
   await writeFile(zipPath, await buildZip('first-sync'));
   source = dynamoClient(moto.endpoint, REGION);
-  s3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: REGION,
-    credentials: MOTO_CREDENTIALS,
-    forcePathStyle: true,
-  });
+  s3 = s3Client(moto.endpoint, REGION);
   await createTable(source, 'orders');
-  await source.send(
-    new UpdateContinuousBackupsCommand({
-      TableName: 'orders',
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-    }),
-  );
+  await enablePointInTimeRecovery(source, 'orders');
   target = await assumedRoleDynamoClient(moto.endpoint, TARGET.region, TARGET.roleArn, {
     externalId: TARGET.externalId,
   });
@@ -154,30 +142,13 @@ beforeAll(async () => {
   }
 
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  const started = await source.send(
-    new ExportTableToPointInTimeCommand({
-      TableArn: `arn:aws:dynamodb:${REGION}:123456789012:table/orders`,
-      S3Bucket: BUCKET,
-      S3Prefix: 'first-sync/verify-1',
-      ExportFormat: 'DYNAMODB_JSON',
-      ExportType: 'FULL_EXPORT',
-    }),
-  );
-  const exportArn = started.ExportDescription?.ExportArn as string;
-  let status = started.ExportDescription?.ExportStatus;
-  for (let i = 0; i < 600 && status === 'IN_PROGRESS'; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    status = (await source.send(new DescribeExportCommand({ ExportArn: exportArn }))).ExportDescription
-      ?.ExportStatus;
-  }
-  expect(status).toBe('COMPLETED');
-  dataFiles = [];
-  for await (const page of paginateListObjectsV2(
-    { client: s3 },
-    { Bucket: BUCKET, Prefix: 'first-sync/verify-1/' },
-  )) {
-    for (const o of page.Contents ?? []) if (o.Key?.includes('/data/')) dataFiles.push(o.Key);
-  }
+  ({ dataFiles } = await exportTable({
+    client: source,
+    s3,
+    tableArn: `arn:aws:dynamodb:${REGION}:123456789012:table/orders`,
+    bucket: BUCKET,
+    prefix: 'first-sync/verify-1',
+  }));
   expect(dataFiles.length).toBeGreaterThan(0);
 
   // After the export: the target drifts, and the source changes (replicated to the target).

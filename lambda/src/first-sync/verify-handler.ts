@@ -8,12 +8,12 @@ import { sleep as realSleep } from '../backoff.js';
 import type { TargetConfig } from '../config.js';
 import { MetricUnit, publishTargetMetrics } from '../health-metrics.js';
 import { toEventImage } from '../lambda-event.js';
-import { invocationStart } from '../observability.js';
 import { accountOfArn, targetLabel } from '../target-label.js';
 import type { TargetWriter } from '../target-writer.js';
 import { VerifyStalledError } from './errors.js';
 import { openExportFile } from './export-file.js';
 import { loaderTimeBudget } from './loader-handler.js';
+import { stepHandler } from './step-handler.js';
 import {
   addTally,
   type CompareOptions,
@@ -108,11 +108,11 @@ export type VerifierHandler = (
 export function createVerifierHandler(deps: VerifierDeps): VerifierHandler {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
-  const start = invocationStart(deps.logger, deps.metrics);
-  return async (event, context) => {
-    start(context);
-    const started = now();
-    try {
+  return stepHandler(
+    deps,
+    'verify invocation failed; the state machine sees this error',
+    async (event, context) => {
+      const started = now();
       const input = parseVerifyEvent(event);
       const account = accountOfArn(context.invokedFunctionArn) ?? 'unknown';
       const labels = deps.targets.map((t) => targetLabel(t.config, account));
@@ -124,13 +124,8 @@ export function createVerifierHandler(deps: VerifierDeps): VerifierHandler {
       return input.mode === 'file'
         ? await verifyFile(deps, input, reading, keyNames, timing, started)
         : await verifySegment(deps, input, reading, keyNames, timing, started);
-    } catch (err) {
-      deps.logger.error('verify invocation failed; the state machine sees this error', err as Error);
-      throw err;
-    } finally {
-      deps.metrics.publishStoredMetrics();
-    }
-  };
+    },
+  );
 }
 
 /**
