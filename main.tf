@@ -112,6 +112,8 @@ module "first_sync" {
   exclude_attributes          = var.exclude_attributes
   max_concurrency             = var.first_sync.max_concurrency
   target_write_capacity       = var.first_sync.target_write_capacity
+  verify_read_capacity        = var.first_sync.verify_read_capacity
+  loader_timeout              = var.first_sync.loader_timeout
   stream_reserve_seconds      = var.first_sync.stream_reserve_seconds
   import_enabled              = var.first_sync.import
   export_bucket_name          = var.first_sync.export_bucket_name

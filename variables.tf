@@ -278,14 +278,16 @@ variable "first_sync" {
     already enabled the mapping, so that apply changes nothing. A running pipeline is paused
     and resumed by the workflow itself. The export bucket is created in the source account
     and region (the Distributed Map can only list a bucket there). Attributes left out take
-    modules/first-sync's defaults (max_concurrency 40, no write cap, stream reserve 3600 s,
-    exports expire after 7 days).
+    modules/first-sync's defaults (max_concurrency 40, no write or read cap, loader timeout
+    900 s, stream reserve 3600 s, exports expire after 7 days).
   EOT
   type = object({
     enabled                     = optional(bool, false)
     import                      = optional(bool, false)
     max_concurrency             = optional(number)
     target_write_capacity       = optional(number)
+    verify_read_capacity        = optional(number)
+    loader_timeout              = optional(number)
     stream_reserve_seconds      = optional(number)
     export_bucket_name          = optional(string)
     export_prefix               = optional(string)

@@ -82,3 +82,17 @@ export class DriftCheckError extends DdbsyncError {
     );
   }
 }
+
+/**
+ * BatchGetItem kept leaving keys unprocessed (the table throttles the reads) through every
+ * retry. Named so that a caller may back off longer before giving up.
+ */
+export class UnprocessedKeysError extends DdbsyncError {
+  override readonly name = 'UnprocessedKeysError';
+  constructor(
+    readonly tableName: string,
+    attempts: number,
+  ) {
+    super(`BatchGetItem on ${tableName} kept returning unprocessed keys (${attempts} attempts)`);
+  }
+}

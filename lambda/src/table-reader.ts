@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type Item, itemSize } from './attribute-values.js';
 import { backoffDelay, sleep as realSleep } from './backoff.js';
+import { UnprocessedKeysError } from './errors.js';
 import { keyString, pickKey } from './item-keys.js';
 
 export interface TableReaderOptions {
@@ -60,8 +61,7 @@ export class TableReader {
       let pending: Item[] = keys.slice(i, i + 100);
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 0) await this.sleep(backoffDelay(attempt, this.random, 50, 2_000));
-        if (attempt >= MAX_GET_ATTEMPTS)
-          throw new Error(`BatchGetItem on ${this.tableName} kept returning unprocessed keys`);
+        if (attempt >= MAX_GET_ATTEMPTS) throw new UnprocessedKeysError(this.tableName, MAX_GET_ATTEMPTS);
         const asked = pending.length;
         const out = await this.client.send(
           new BatchGetItemCommand({
@@ -73,7 +73,7 @@ export class TableReader {
         for (const item of items) found.set(this.id(item), item);
         pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
         await this.options.consumed?.(
-          reported(out.ConsumedCapacity) ?? getReadUnits(items, consistent, asked - pending.length),
+          reportedUnits(out.ConsumedCapacity) ?? getReadUnits(items, consistent, asked - pending.length),
         );
       }
     }
@@ -93,7 +93,7 @@ export class TableReader {
       }),
     );
     const items = out.Items ?? [];
-    await this.options.consumed?.(reported(out.ConsumedCapacity) ?? scanReadUnits(items));
+    await this.options.consumed?.(reportedUnits(out.ConsumedCapacity) ?? scanReadUnits(items));
     return { items, ...(out.LastEvaluatedKey ? { lastKey: out.LastEvaluatedKey } : {}) };
   }
 
@@ -108,7 +108,10 @@ export class TableReader {
   }
 }
 
-function reported(capacity: ConsumedCapacity | ConsumedCapacity[] | undefined): number | undefined {
+/** The capacity units DynamoDB says a request took (ReturnConsumedCapacity TOTAL); undefined when it did not say. */
+export function reportedUnits(
+  capacity: ConsumedCapacity | ConsumedCapacity[] | undefined,
+): number | undefined {
   const list = Array.isArray(capacity) ? capacity : capacity ? [capacity] : [];
   const units = list.map((c) => c.CapacityUnits).filter((u): u is number => u !== undefined);
   return units.length > 0 ? units.reduce((a, b) => a + b, 0) : undefined;

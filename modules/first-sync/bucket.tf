@@ -174,15 +174,35 @@ data "aws_iam_policy_document" "bucket" {
     }
   }
 
+  # Each verifier invocation writes its report part (and reads it back when retried); the
+  # summary lists and reads the parts.
   statement {
     sid       = "VerifierWritesReports"
     effect    = "Allow"
-    actions   = ["s3:PutObject"]
+    actions   = ["s3:GetObject", "s3:PutObject"]
     resources = [local.report_objects_arn]
 
     principals {
       type        = "AWS"
       identifiers = [aws_iam_role.function["verifier"].arn]
+    }
+  }
+
+  statement {
+    sid       = "VerifierListsReports"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket_arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = [aws_iam_role.function["verifier"].arn]
+    }
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.report_prefix}/*"]
     }
   }
 }

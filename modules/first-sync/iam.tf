@@ -16,6 +16,16 @@
 locals {
   export_write_actions = ["s3:AbortMultipartUpload", "s3:PutObject", "s3:PutObjectAcl"]
   kms_key_arns         = compact([var.export_bucket_kms_key_arn])
+
+  # What each function may list in the bucket, one prefix per statement. The importer checks
+  # ImportTable's limits (objects and size of one import) before starting; the verifier's
+  # summary lists the report parts, and a retried invocation looks for its own part first
+  # (without ListBucket S3 answers a missing object with 403, not 404).
+  function_list_prefixes = {
+    loader   = []
+    importer = [{ sid = "ListExportFiles", prefix = var.export_prefix }]
+    verifier = [{ sid = "ListReports", prefix = var.report_prefix }]
+  }
 }
 
 # ---------------------------------------------------------------------------
@@ -243,11 +253,20 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
-  # The importer checks ImportTable's limits (objects and size of one import) before starting.
   dynamic "statement" {
-    for_each = each.key == "importer" ? [1] : []
+    for_each = each.key == "verifier" ? [1] : []
     content {
-      sid       = "ListExportFiles"
+      sid       = "WriteReports"
+      effect    = "Allow"
+      actions   = ["s3:GetObject", "s3:PutObject"]
+      resources = [local.report_objects_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.function_list_prefixes[each.key]
+    content {
+      sid       = statement.value.sid
       effect    = "Allow"
       actions   = ["s3:ListBucket"]
       resources = [local.bucket_arn]
@@ -255,18 +274,8 @@ data "aws_iam_policy_document" "function" {
       condition {
         test     = "StringLike"
         variable = "s3:prefix"
-        values   = ["${var.export_prefix}/*"]
+        values   = ["${statement.value.prefix}/*"]
       }
-    }
-  }
-
-  dynamic "statement" {
-    for_each = each.key == "verifier" ? [1] : []
-    content {
-      sid       = "WriteReports"
-      effect    = "Allow"
-      actions   = ["s3:PutObject"]
-      resources = [local.report_objects_arn]
     }
   }
 

@@ -42,6 +42,7 @@ locals {
 
   # The cap is shared by the Map's children: each invocation gets its part.
   write_capacity_per_invocation = var.target_write_capacity == null ? null : floor(var.target_write_capacity / var.max_concurrency)
+  read_capacity_per_invocation  = var.verify_read_capacity == null ? null : floor(var.verify_read_capacity / var.max_concurrency)
 
   zip_path = coalesce(var.lambda_zip_path, "${path.module}/../../dist/first-sync.zip")
 
@@ -53,9 +54,9 @@ locals {
   # Nothing here may depend on the targets: the roles are keyed by it, and the target side's
   # first-sync role (a target's role_arn) trusts those roles.
   functions = {
-    loader   = { handler = "loader.handler", timeout = 900, memory_size = var.loader_memory_size }
+    loader   = { handler = "loader.handler", timeout = var.loader_timeout, memory_size = var.loader_memory_size }
     importer = { handler = "importer.handler", timeout = 300, memory_size = 256 }
-    verifier = { handler = "verifier.handler", timeout = 900, memory_size = var.loader_memory_size }
+    verifier = { handler = "verifier.handler", timeout = var.loader_timeout, memory_size = var.loader_memory_size }
   }
   function_descriptions = {
     loader   = "ddbsync first sync: loads export files of ${var.source_table_name} into ${length(var.targets)} target table(s)"
@@ -81,11 +82,13 @@ locals {
       { STREAM_RESERVE_SECONDS = tostring(var.stream_reserve_seconds) },
       local.write_capacity_per_invocation == null ? {} : { WRITE_CAPACITY = tostring(local.write_capacity_per_invocation) },
     )
-    importer = local.common_environment
-    verifier = merge(local.common_environment, {
-      REPORT_BUCKET = local.bucket_name
-      REPORT_PREFIX = var.report_prefix
-    })
+    # The importer fails an import still running past the stream budget, as the loader does.
+    importer = merge(local.common_environment, { STREAM_RESERVE_SECONDS = tostring(var.stream_reserve_seconds) })
+    verifier = merge(
+      local.common_environment,
+      { REPORT_BUCKET = local.bucket_name, REPORT_PREFIX = var.report_prefix },
+      local.read_capacity_per_invocation == null ? {} : { READ_CAPACITY = tostring(local.read_capacity_per_invocation) },
+    )
   }
 
   tags = merge({ "ddbsync:component" = "first-sync" }, var.tags)
@@ -132,6 +135,10 @@ resource "aws_lambda_function" "this" {
       condition     = var.target_write_capacity == null || coalesce(var.target_write_capacity, 0) >= var.max_concurrency
       error_message = "target_write_capacity (${coalesce(var.target_write_capacity, 0)}) is below max_concurrency (${var.max_concurrency}): each of the Map's loader invocations gets target_write_capacity / max_concurrency write units a second, which must be at least 1. Lower max_concurrency or raise target_write_capacity."
     }
+    precondition {
+      condition     = var.verify_read_capacity == null || coalesce(var.verify_read_capacity, 0) >= 100 * var.max_concurrency
+      error_message = "verify_read_capacity (${coalesce(var.verify_read_capacity, 0)}) is below 100 x max_concurrency (${100 * var.max_concurrency}): each of the Map's verifier invocations gets verify_read_capacity / max_concurrency read units a second, and one consistent BatchGetItem of 100 keys needs 100. Lower max_concurrency or raise verify_read_capacity."
+    }
   }
 }
 
@@ -156,8 +163,7 @@ resource "aws_sfn_state_machine" "this" {
     loader_function_arn       = aws_lambda_function.this["loader"].arn
     importer_function_arn     = aws_lambda_function.this["importer"].arn
     verifier_function_arn     = aws_lambda_function.this["verifier"].arn
-    # After a failed load, a running mapping resumes only once every loader invocation has ended.
-    loader_stop_seconds = local.functions.loader.timeout + 60
+    loader_stop_seconds       = var.loader_timeout + 60
   })
 
   tags = local.tags

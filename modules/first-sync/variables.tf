@@ -119,6 +119,17 @@ variable "target_write_capacity" {
   }
 }
 
+variable "verify_read_capacity" {
+  description = "Most read capacity units a second the distributed verify puts on each table it reads (the source and every target); null: no cap, right for on-demand tables. Each verifier invocation gets verify_read_capacity / max_concurrency (READ_CAPACITY), which must be at least 100: one consistent BatchGetItem of 100 keys costs 100 units or more."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.verify_read_capacity == null || try(var.verify_read_capacity >= 100 && var.verify_read_capacity <= 10000000 && floor(var.verify_read_capacity) == var.verify_read_capacity, false)
+    error_message = "verify_read_capacity must be a whole number of read capacity units per second from 100 to 10000000, or null for no cap."
+  }
+}
+
 variable "writes_in_flight" {
   description = "Most BatchWriteItem requests in flight per target in one loader invocation (MAX_CONCURRENCY, 1-128). 16 gave the best items a second per invocation at a 20 ms round trip (BENCHMARKS.md); raise it for far regions."
   type        = number
@@ -168,7 +179,7 @@ variable "mapping_poll_seconds" {
 }
 
 variable "import_poll_seconds" {
-  description = "Seconds between checks of a running ImportTable (the import path, for targets that do not exist yet)."
+  description = "Seconds between checks of a running ImportTable (the import path, for targets that do not exist yet). Each check adds about 9 events to the execution's history, which holds at most 25,000: below 30 s a day-long import can run out of them."
   type        = number
   default     = 60
   nullable    = false
@@ -180,7 +191,7 @@ variable "import_poll_seconds" {
 }
 
 variable "verify_segments" {
-  description = "How many parts the distributed verify splits its work into per export file (rendered into the state machine as verify_segments)."
+  description = "Parallel Scan segments per target in the distributed verify's search for items that exist only in a target (one Map child per segment; the export's files cover the other direction). At most 1000, the most States.ArrayRange makes."
   type        = number
   default     = 4
   nullable    = false
@@ -310,6 +321,18 @@ variable "loader_memory_size" {
   validation {
     condition     = var.loader_memory_size >= 128 && var.loader_memory_size <= 10240 && floor(var.loader_memory_size) == var.loader_memory_size
     error_message = "loader_memory_size must be a whole number of MB from 128 to 10240."
+  }
+}
+
+variable "loader_timeout" {
+  description = "Timeout of the loader and the verifier in seconds (60-900). An invocation stops sending before it and the state machine continues the file. After a failed load the workflow waits this long plus a minute before it resumes a mapping that was running, so that no loader invocation still in flight can write a snapshot value after the replay."
+  type        = number
+  default     = 900
+  nullable    = false
+
+  validation {
+    condition     = var.loader_timeout >= 60 && var.loader_timeout <= 900 && floor(var.loader_timeout) == var.loader_timeout
+    error_message = "loader_timeout must be a whole number of seconds from 60 to 900 (Lambda's longest)."
   }
 }
 

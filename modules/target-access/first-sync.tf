@@ -36,18 +36,12 @@ data "aws_iam_policy_document" "first_sync_trust" {
       identifiers = var.first_sync_role_arns
     }
 
-    condition {
-      test     = "StringEquals"
-      variable = "sts:ExternalId"
-      values   = [var.external_id]
-    }
-
     dynamic "condition" {
-      for_each = var.organization_id == null ? [] : [var.organization_id]
+      for_each = local.trust_conditions
       content {
         test     = "StringEquals"
-        variable = "aws:PrincipalOrgID"
-        values   = [condition.value]
+        variable = condition.value.variable
+        values   = condition.value.values
       }
     }
   }

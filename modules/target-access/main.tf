@@ -10,6 +10,13 @@ data "aws_dynamodb_table" "target" {
 }
 
 locals {
+  # Every role here is assumed only with the external ID and, when organization_id is set,
+  # from inside the organization.
+  trust_conditions = concat(
+    [{ variable = "sts:ExternalId", values = [var.external_id] }],
+    var.organization_id == null ? [] : [{ variable = "aws:PrincipalOrgID", values = [var.organization_id] }],
+  )
+
   partition  = data.aws_partition.current.partition
   account_id = data.aws_caller_identity.current.account_id
   # `id` is the region name in both the 5.x and 6.x providers.
@@ -37,18 +44,12 @@ data "aws_iam_policy_document" "trust" {
       identifiers = [var.replicator_role_arn]
     }
 
-    condition {
-      test     = "StringEquals"
-      variable = "sts:ExternalId"
-      values   = [var.external_id]
-    }
-
     dynamic "condition" {
-      for_each = var.organization_id == null ? [] : [var.organization_id]
+      for_each = local.trust_conditions
       content {
         test     = "StringEquals"
-        variable = "aws:PrincipalOrgID"
-        values   = [condition.value]
+        variable = condition.value.variable
+        values   = condition.value.values
       }
     }
   }

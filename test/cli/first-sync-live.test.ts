@@ -68,6 +68,10 @@ async function putAll(client: DynamoDBClient, table: string, items: SdkItem[]): 
   }
 }
 
+/** `ddbsync first-sync <command>` on a state machine, polling every 0.2 s. */
+const firstSync = (command: 'verify' | 'start', machine: string, ...args: string[]) =>
+  cli(['first-sync', command, '--state-machine-arn', machine, ...args, '--interval', '0.2']);
+
 const executionArnOf = (stdout: string) => /^execution: (\S+)$/m.exec(stdout)?.[1] as string;
 
 async function historyOf(stack: FirstSyncStack, executionArn: string): Promise<HistoryEvent[]> {
@@ -154,16 +158,7 @@ describe('ddbsync first-sync verify (the real verifier)', () => {
         }
       };
       const sourceCount = (await scanAll(stack.source, 'orders')).length;
-      const r = await cli([
-        'first-sync',
-        'verify',
-        '--state-machine-arn',
-        machine,
-        '--name',
-        'verify-1',
-        '--interval',
-        '0.2',
-      ]);
+      const r = await firstSync('verify', machine, '--name', 'verify-1');
       stack.aws.lambda.beforeInvoke = undefined;
       executions.push(executionArnOf(r.stdout));
       expect(changed).toBe(true);
@@ -206,17 +201,7 @@ describe('ddbsync first-sync verify (the real verifier)', () => {
   it(
     '--repair writes the source value over each difference: exit 0, and the target equals the source',
     async () => {
-      const r = await cli([
-        'first-sync',
-        'verify',
-        '--state-machine-arn',
-        machine,
-        '--repair',
-        '--name',
-        'verify-2',
-        '--interval',
-        '0.2',
-      ]);
+      const r = await firstSync('verify', machine, '--repair', '--name', 'verify-2');
       executions.push(executionArnOf(r.stdout));
       expect(r.stderr).toBe('');
       expect(r.stdout).toMatch(
@@ -233,16 +218,7 @@ describe('ddbsync first-sync verify (the real verifier)', () => {
   it(
     'a verify after the repair finds nothing: exit 0, zero differences',
     async () => {
-      const r = await cli([
-        'first-sync',
-        'verify',
-        '--state-machine-arn',
-        machine,
-        '--name',
-        'verify-3',
-        '--interval',
-        '0.2',
-      ]);
+      const r = await firstSync('verify', machine, '--name', 'verify-3');
       executions.push(executionArnOf(r.stdout));
       expect(r.stdout).toMatch(
         new RegExp(`\\n${label(replica)}  +\\d+  +0  +0  +0  +0\\nevery target equals the source\\n`),
@@ -306,16 +282,7 @@ describe('ddbsync first-sync start --load import (the real importer)', () => {
   it(
     'imports into new tables, byte-equal to the source, then enables the mapping; exit 0',
     async () => {
-      const r = await cli([
-        'first-sync',
-        'start',
-        '--state-machine-arn',
-        machine,
-        '--load',
-        'import',
-        '--interval',
-        '0.2',
-      ]);
+      const r = await firstSync('start', machine, '--load', 'import');
       const expected = canonicalTable(await scanAll(stack.source, 'catalog'));
       expect(r.stderr).toBe('');
       // Never "loading": no Map writes on this path; the imports are shown by target.
@@ -340,16 +307,7 @@ describe('ddbsync first-sync start --load import (the real importer)', () => {
   it(
     'again, into the tables that now exist: refused, naming the error and what to do; exit 2',
     async () => {
-      const r = await cli([
-        'first-sync',
-        'start',
-        '--state-machine-arn',
-        machine,
-        '--load',
-        'import',
-        '--interval',
-        '0.2',
-      ]);
+      const r = await firstSync('start', machine, '--load', 'import');
       expect(r.stdout).toContain('first sync FAILED after ');
       expect(r.stdout).toContain(
         `(TargetTableExistsError: ImportTable creates a new table; ${label(targets[0] as Target)} exists; delete it, or use --load map (which writes into an existing table)).`,

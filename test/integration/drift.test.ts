@@ -21,7 +21,12 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriftSummary } from '../../lambda/src/drift/handler.js';
 import { buildZip } from '../../scripts/build-lambda.js';
@@ -30,9 +35,9 @@ import {
   canonicalTable,
   createTable,
   dynamoClient,
-  MOTO_CREDENTIALS,
   type SdkItem,
   SECRET_MARKER,
+  s3Client,
   scanAll,
   trickyItems,
 } from '../support/fixtures.js';
@@ -136,12 +141,7 @@ beforeAll(async () => {
   await createTable(eu, EU.tableName);
   copy = dynamoClient(moto.endpoint, COPY.region);
   await createTable(copy, COPY.tableName);
-  s3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: REGION,
-    credentials: MOTO_CREDENTIALS,
-    forcePathStyle: true,
-  });
+  s3 = s3Client(moto.endpoint, REGION);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await seed();
 });

@@ -12,12 +12,9 @@ import { join } from 'node:path';
 import {
   BatchWriteItemCommand,
   CreateTableCommand,
-  DescribeExportCommand,
   DescribeTableCommand,
   type DynamoDBClient,
-  ExportTableToPointInTimeCommand,
   PutItemCommand,
-  UpdateContinuousBackupsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
@@ -25,7 +22,7 @@ import {
   GetEventSourceMappingCommand,
   LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -52,12 +49,14 @@ import {
   MOTO_CREDENTIALS,
   type SdkItem,
   SECRET_MARKER,
+  s3Client,
   scanAll,
   trickyItems,
 } from '../support/fixtures.js';
 import { type LocalAwsWithLambda, startLocalAws } from '../support/local-aws.js';
 import { type InvokeOutcome, type LocalLambda, startLocalLambda } from '../support/local-lambda.js';
 import { MOTO_DEFAULT_ACCOUNT } from '../support/moto.js';
+import { enablePointInTimeRecovery, exportTable } from '../support/table-export.js';
 import { bundleHandler, deployFunction } from '../support/test-functions.js';
 import { captureOutput } from '../unit/output-capture.js';
 
@@ -139,12 +138,7 @@ beforeAll(async () => {
       ],
     }),
   );
-  await source.send(
-    new UpdateContinuousBackupsCommand({
-      TableName: 'orders',
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-    }),
-  );
+  await enablePointInTimeRecovery(source, 'orders');
   sourceItems = [
     ...trickyItems('tricky'),
     { pk: { S: 'large' }, sk: { N: '350' }, ...largeAttributes(350_000) },
@@ -165,36 +159,21 @@ beforeAll(async () => {
     await source.send(new BatchWriteItemCommand({ RequestItems: { orders: batch } }));
   }
 
-  const ownerS3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: REGION,
-    credentials: await assumeRoleCredentials(
-      moto.endpoint,
-      REGION,
-      `arn:aws:iam::${BUCKET_OWNER}:role/admin`,
-    ),
-    forcePathStyle: true,
-  });
-  await ownerS3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  ownerS3.destroy();
-  const started = await source.send(
-    new ExportTableToPointInTimeCommand({
-      TableArn: `arn:aws:dynamodb:${REGION}:${MOTO_DEFAULT_ACCOUNT}:table/orders`,
-      S3Bucket: BUCKET,
-      S3BucketOwner: BUCKET_OWNER,
-      S3Prefix: 'first-sync/exec-1',
-      ExportFormat: 'DYNAMODB_JSON',
-      ExportType: 'FULL_EXPORT',
-    }),
+  const ownerS3 = s3Client(
+    moto.endpoint,
+    REGION,
+    await assumeRoleCredentials(moto.endpoint, REGION, `arn:aws:iam::${BUCKET_OWNER}:role/admin`),
   );
-  exportArn = started.ExportDescription?.ExportArn as string;
-  let description = started.ExportDescription;
-  for (let i = 0; i < 600 && description?.ExportStatus === 'IN_PROGRESS'; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    description = (await source.send(new DescribeExportCommand({ ExportArn: exportArn }))).ExportDescription;
-  }
-  expect(description?.ExportStatus).toBe('COMPLETED');
-  exportItemCount = description?.ItemCount ?? -1;
+  await ownerS3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  ({ exportArn, itemCount: exportItemCount } = await exportTable({
+    client: source,
+    s3: ownerS3,
+    tableArn: `arn:aws:dynamodb:${REGION}:${MOTO_DEFAULT_ACCOUNT}:table/orders`,
+    bucket: BUCKET,
+    bucketOwner: BUCKET_OWNER,
+    prefix: 'first-sync/exec-1',
+  }));
+  ownerS3.destroy();
   // As the state machine's FindDataFiles builds it.
   dataPrefix = `first-sync/exec-1/AWSDynamoDB/${exportArn.split('/').pop()}/data/`;
 });
@@ -308,12 +287,7 @@ describe('first-sync importer on a real export', () => {
     const t = target('222222222222', 'eu-west-1', 'orders-over-limit');
     const config = parseImporterConfig({ AWS_REGION: REGION, REPLICATION_TARGETS: JSON.stringify([t]) });
     const targetClient = await assumedRoleDynamoClient(moto.endpoint, t.region, t.roleArn);
-    const s3 = new S3Client({
-      endpoint: moto.endpoint,
-      region: REGION,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-      forcePathStyle: true,
-    });
+    const s3 = s3Client(moto.endpoint, REGION);
     const handler = (limits: Parameters<typeof createImporterHandler>[0]['limits']) =>
       createImporterHandler({
         config,

@@ -7,15 +7,8 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BatchWriteItemCommand,
-  DescribeExportCommand,
-  type DynamoDBClient,
-  ExportTableToPointInTimeCommand,
-  PutItemCommand,
-  UpdateContinuousBackupsCommand,
-} from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { BatchWriteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildZip } from '../../scripts/build-lambda.js';
 import {
@@ -25,14 +18,15 @@ import {
   createTable,
   dynamoClient,
   largeAttributes,
-  MOTO_CREDENTIALS,
   type SdkItem,
   SECRET_MARKER,
+  s3Client,
   scanAll,
   trickyItems,
 } from '../support/fixtures.js';
 import { type InvokeOutcome, type LocalLambda, startLocalLambda } from '../support/local-lambda.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
+import { enablePointInTimeRecovery, exportTable } from '../support/table-export.js';
 
 const REGION = 'us-east-1';
 const BUCKET = 'ddbsync-exports';
@@ -109,22 +103,12 @@ beforeAll(async () => {
     await writeFile(zipPath, await buildZip('first-sync'));
   }
   source = dynamoClient(moto.endpoint, REGION);
-  s3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: REGION,
-    credentials: MOTO_CREDENTIALS,
-    forcePathStyle: true,
-  });
+  s3 = s3Client(moto.endpoint, REGION);
 
   // The source: every attribute type in its awkward forms, a 350 KB item, and plain items.
   const created = await createTable(source, 'orders');
   expect(created).toBeUndefined();
-  await source.send(
-    new UpdateContinuousBackupsCommand({
-      TableName: 'orders',
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-    }),
-  );
+  await enablePointInTimeRecovery(source, 'orders');
   const items: SdkItem[] = [
     ...trickyItems('tricky'),
     { pk: { S: 'large' }, sk: { N: '350' }, ...largeAttributes(350_000) },
@@ -147,30 +131,13 @@ beforeAll(async () => {
 
   // The export, as the state machine starts it, into a bucket the loader reads.
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  const started = await source.send(
-    new ExportTableToPointInTimeCommand({
-      TableArn: `arn:aws:dynamodb:${REGION}:123456789012:table/orders`,
-      S3Bucket: BUCKET,
-      S3Prefix: 'first-sync/run-1',
-      ExportFormat: 'DYNAMODB_JSON',
-      ExportType: 'FULL_EXPORT',
-    }),
-  );
-  const exportArn = started.ExportDescription?.ExportArn as string;
-  let status = started.ExportDescription?.ExportStatus;
-  for (let i = 0; i < 600 && status === 'IN_PROGRESS'; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    status = (await source.send(new DescribeExportCommand({ ExportArn: exportArn }))).ExportDescription
-      ?.ExportStatus;
-  }
-  expect(status).toBe('COMPLETED');
-  dataFiles = [];
-  for await (const page of paginateListObjectsV2(
-    { client: s3 },
-    { Bucket: BUCKET, Prefix: 'first-sync/run-1/' },
-  )) {
-    for (const o of page.Contents ?? []) if (o.Key?.includes('/data/')) dataFiles.push(o.Key);
-  }
+  ({ dataFiles } = await exportTable({
+    client: source,
+    s3,
+    tableArn: `arn:aws:dynamodb:${REGION}:123456789012:table/orders`,
+    bucket: BUCKET,
+    prefix: 'first-sync/run-1',
+  }));
   expect(dataFiles.length).toBeGreaterThan(0);
 });
 

@@ -10,10 +10,10 @@ import {
   GetObjectCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MOTO_CREDENTIALS } from '../support/fixtures.js';
+import { s3Client } from '../support/fixtures.js';
 import { startLocalAws } from '../support/local-aws.js';
 import type { MotoServer } from '../support/moto.js';
 
@@ -22,12 +22,7 @@ let s3: S3Client;
 
 beforeAll(async () => {
   moto = await startLocalAws();
-  s3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: 'us-east-1',
-    credentials: MOTO_CREDENTIALS,
-    forcePathStyle: true,
-  });
+  s3 = s3Client(moto.endpoint, 'us-east-1');
 });
 
 afterAll(async () => {

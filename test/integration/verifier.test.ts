@@ -14,28 +14,27 @@ import { join } from 'node:path';
 import {
   BatchWriteItemCommand,
   DeleteItemCommand,
-  DescribeExportCommand,
   type DynamoDBClient,
-  ExportTableToPointInTimeCommand,
   PutItemCommand,
-  UpdateContinuousBackupsCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3ReportStore } from '../../lambda/src/first-sync/verify-report.js';
 import { buildZip } from '../../scripts/build-lambda.js';
 import {
   assumedRoleDynamoClient,
   canonicalTable,
   createTable,
   dynamoClient,
-  MOTO_CREDENTIALS,
   type SdkItem,
   SECRET_MARKER,
+  s3Client,
   scanAll,
   trickyItems,
 } from '../support/fixtures.js';
 import { type InvokeOutcome, type LocalLambda, startLocalLambda } from '../support/local-lambda.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
+import { enablePointInTimeRecovery, exportTable } from '../support/table-export.js';
 
 const REGION = 'us-east-1';
 const BUCKET = 'ddbsync-exports';
@@ -74,14 +73,20 @@ async function invoke(event: object): Promise<Record<string, unknown>> {
   return out.result as Record<string, unknown>;
 }
 
-/** One verify as the state machine runs it: every file to its end, every segment to its end, then the summary. */
-async function verify(reportPrefix: string, repair: boolean) {
+/**
+ * One verify as the state machine runs it: every file to its end, every segment to its end,
+ * then the summary. With `retried`, every invocation is made twice, as when the state
+ * machine retries one whose answer it did not get.
+ */
+async function verify(reportPrefix: string, repair: boolean, retried = false) {
   let compared = 0;
   for (const key of dataFiles) {
     let startLine = 0;
     for (let i = 0; ; i++) {
       expect(i).toBeLessThan(50);
-      const r = await invoke({ mode: 'file', bucket: BUCKET, key, startLine, reportPrefix, repair });
+      const event = { mode: 'file', bucket: BUCKET, key, startLine, reportPrefix, repair };
+      const r = await invoke(event);
+      if (retried) expect(await invoke(event)).toEqual(r);
       compared += r.compared as number;
       if (r.done) break;
       startLine = r.nextLine as number;
@@ -92,7 +97,7 @@ async function verify(reportPrefix: string, repair: boolean) {
     let lastEvaluatedKey: unknown = null;
     for (let i = 0; ; i++) {
       expect(i).toBeLessThan(50);
-      const r = await invoke({
+      const event = {
         mode: 'segment',
         bucket: BUCKET,
         segment,
@@ -101,7 +106,9 @@ async function verify(reportPrefix: string, repair: boolean) {
         repair,
         targetIndex,
         lastEvaluatedKey,
-      });
+      };
+      const r = await invoke(event);
+      if (retried) expect(await invoke(event)).toEqual(r);
       if (r.done) break;
       targetIndex = r.targetIndex as number;
       lastEvaluatedKey = r.lastEvaluatedKey;
@@ -118,19 +125,9 @@ beforeAll(async () => {
   const zipPath = join(tmpdir(), `first-sync-verifier-${process.pid}-${Date.now()}.zip`);
   await writeFile(zipPath, await buildZip('first-sync'));
   source = dynamoClient(moto.endpoint, REGION);
-  s3 = new S3Client({
-    endpoint: moto.endpoint,
-    region: REGION,
-    credentials: MOTO_CREDENTIALS,
-    forcePathStyle: true,
-  });
+  s3 = s3Client(moto.endpoint, REGION);
   await createTable(source, 'orders');
-  await source.send(
-    new UpdateContinuousBackupsCommand({
-      TableName: 'orders',
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-    }),
-  );
+  await enablePointInTimeRecovery(source, 'orders');
   target = await assumedRoleDynamoClient(moto.endpoint, TARGET.region, TARGET.roleArn, {
     externalId: TARGET.externalId,
   });
@@ -145,30 +142,13 @@ beforeAll(async () => {
   }
 
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  const started = await source.send(
-    new ExportTableToPointInTimeCommand({
-      TableArn: `arn:aws:dynamodb:${REGION}:123456789012:table/orders`,
-      S3Bucket: BUCKET,
-      S3Prefix: 'first-sync/verify-1',
-      ExportFormat: 'DYNAMODB_JSON',
-      ExportType: 'FULL_EXPORT',
-    }),
-  );
-  const exportArn = started.ExportDescription?.ExportArn as string;
-  let status = started.ExportDescription?.ExportStatus;
-  for (let i = 0; i < 600 && status === 'IN_PROGRESS'; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    status = (await source.send(new DescribeExportCommand({ ExportArn: exportArn }))).ExportDescription
-      ?.ExportStatus;
-  }
-  expect(status).toBe('COMPLETED');
-  dataFiles = [];
-  for await (const page of paginateListObjectsV2(
-    { client: s3 },
-    { Bucket: BUCKET, Prefix: 'first-sync/verify-1/' },
-  )) {
-    for (const o of page.Contents ?? []) if (o.Key?.includes('/data/')) dataFiles.push(o.Key);
-  }
+  ({ dataFiles } = await exportTable({
+    client: source,
+    s3,
+    tableArn: `arn:aws:dynamodb:${REGION}:123456789012:table/orders`,
+    bucket: BUCKET,
+    prefix: 'first-sync/verify-1',
+  }));
   expect(dataFiles.length).toBeGreaterThan(0);
 
   // After the export: the target drifts, and the source changes (replicated to the target).
@@ -197,6 +177,8 @@ beforeAll(async () => {
       SOURCE_TABLE_NAME: 'orders',
       // Nothing is being replicated here: no need to wait before re-reading.
       RECHECK_DELAY_MS: '0',
+      // Paced from the units moto reports (ReturnConsumedCapacity), high enough not to slow the test.
+      READ_CAPACITY: '100000',
     },
   });
 }, 120_000);
@@ -208,6 +190,15 @@ afterAll(async () => {
 });
 
 describe('first-sync verifier on a real export, target in another account', () => {
+  it('writes a report object only once: S3 refuses a second conditional write (If-None-Match: *)', async () => {
+    const store = s3ReportStore(s3, BUCKET);
+    const key = 'first-sync-verify/conditional/parts/p.json';
+    expect(await store.create(key, '{"first":true}')).toBe(true);
+    expect(await store.create(key, '{"first":false}')).toBe(false);
+    expect(await store.find(key)).toBe('{"first":true}');
+    expect(await store.find('first-sync-verify/conditional/parts/absent.json')).toBeUndefined();
+  });
+
   it('reports exactly the differing, missing and only-in-target keys, not the change made after the export; repair leaves nothing to report', async () => {
     const sourceItems = (await scanAll(source, 'orders')).length;
     const first = await verify('first-sync-verify/run-1', false);
@@ -236,9 +227,21 @@ describe('first-sync verifier on a real export, target in another account', () =
     expect(logs).toContain('"FirstSyncVerifyDifferences":3');
     expect(logs).toContain(`"Target":"${LABEL}"`);
     for (const forbidden of [SECRET_MARKER, 'héllo', '日本語']) expect(logs).not.toContain(forbidden);
+    // The reads were paced from what DynamoDB said each took (moto: a unit per key asked): each
+    // export key once, and the four that differed at first read (10, 11, 12, 13) again on the re-check.
+    const fileLogs = logs
+      .split('\n')
+      .filter((l) => l.includes('"export file verified"'))
+      .map((l) => JSON.parse(l) as { readUnits: { source: number; targets: number[] } });
+    expect(fileLogs.length).toBe(dataFiles.length);
+    expect(fileLogs.reduce((n, l) => n + (l.readUnits.targets[0] ?? 0), 0)).toBe(sourceItems + 1 + 4);
 
-    const repair = await verify('first-sync-verify/run-2', true);
-    expect(repair.summary).toMatchObject({ differences: 3, targets: [{ repaired: 3 }] });
+    // Every repairing invocation retried after it recorded its range: the repairs still count.
+    const repair = await verify('first-sync-verify/run-2', true, true);
+    expect(repair.summary).toMatchObject({
+      differences: 3,
+      targets: [{ differing: 1, missingInTarget: 1, onlyInTarget: 1, repaired: 3 }],
+    });
     expect(canonicalTable(await scanAll(target, TARGET.tableName))).toEqual(
       canonicalTable(await scanAll(source, 'orders')),
     );

@@ -3,6 +3,7 @@
  * items with every attribute type in its awkward forms, clients for other accounts
  * through assumed roles, and scans in a canonical form that compares byte for byte.
  */
+
 import {
   type AttributeValue,
   CreateTableCommand,
@@ -10,6 +11,7 @@ import {
   paginateScan,
   type TableCreationParameters,
 } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 
 export type SdkItem = Record<string, AttributeValue>;
@@ -28,6 +30,15 @@ export function dynamoClient(
   } = MOTO_CREDENTIALS,
 ): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region, credentials });
+}
+
+/** An S3 client for moto in region (path-style: moto serves no bucket subdomains), as dynamoClient. */
+export function s3Client(
+  endpoint: string,
+  region: string,
+  credentials: Parameters<typeof dynamoClient>[2] = MOTO_CREDENTIALS,
+): S3Client {
+  return new S3Client({ endpoint, region, credentials, forcePathStyle: true });
 }
 
 /**

@@ -4,13 +4,13 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
-import { invocationStart } from '../observability.js';
 import { accountOfArn, targetLabel } from '../target-label.js';
 import type { ImporterConfig } from './import-config.js';
 import { describeImports } from './import-describe.js';
 import { type DescribeImportsResult, parseImporterEvent, type StartImportsResult } from './import-event.js';
 import type { ImportLimits } from './import-limits.js';
 import { startImports } from './import-start.js';
+import { stepHandler } from './step-handler.js';
 
 /** The importer's metric, beside the loader's. */
 export const IMPORTER_METRIC = { itemsImported: 'FirstSyncItemsImported' } as const;
@@ -39,10 +39,10 @@ export type ImporterHandler = (
  */
 export function createImporterHandler(deps: ImporterDeps): ImporterHandler {
   const now = deps.now ?? Date.now;
-  const start = invocationStart(deps.logger, deps.metrics);
-  return async (event, context = {}) => {
-    start(context);
-    try {
+  const handle = stepHandler(
+    deps,
+    'importer step failed; the state machine fails the run with this error',
+    async (event: unknown) => {
       const input = parseImporterEvent(event);
       if (input.action === 'start') {
         const result = await startImports(
@@ -80,14 +80,7 @@ export function createImporterHandler(deps: ImporterDeps): ImporterHandler {
         deps.metrics.addMetric(IMPORTER_METRIC.itemsImported, MetricUnit.Count, result.items.imported);
       }
       return result;
-    } catch (err) {
-      deps.logger.error(
-        'importer step failed; the state machine fails the run with this error',
-        err as Error,
-      );
-      throw err;
-    } finally {
-      deps.metrics.publishStoredMetrics();
-    }
-  };
+    },
+  );
+  return (event, context = {}) => handle(event, context);
 }

@@ -5,12 +5,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { sleep as realSleep } from '../backoff.js';
 import { safetyMarginMs } from '../handler.js';
-import { invocationStart } from '../observability.js';
 import type { TargetWriter } from '../target-writer.js';
 import { openExportFile } from './export-file.js';
 import { loadLines } from './load-file.js';
 import type { LoaderConfig } from './loader-config.js';
 import { type LoaderResult, parseLoaderEvent } from './loader-event.js';
+import { stepHandler } from './step-handler.js';
 import { checkStreamBudget, loadDeadline } from './stream-budget.js';
 
 /** The loader's metric, beside the replicator's (observability.ts METRIC). */
@@ -55,11 +55,11 @@ export function loaderTimeBudget(startMs: number, remainingMs: number): { stopAt
 export function createLoaderHandler(deps: LoaderDeps): LoaderHandler {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
-  const start = invocationStart(deps.logger, deps.metrics);
-  return async (event, context) => {
-    start(context);
-    const started = now();
-    try {
+  return stepHandler(
+    deps,
+    'export file not loaded; the Map child fails with this error',
+    async (event, context) => {
+      const started = now();
       const input = parseLoaderEvent(event);
       const file = `s3://${input.bucket}/${input.key}`;
       // Before any write: a load past its budget cannot converge, and every write is wasted.
@@ -113,11 +113,6 @@ export function createLoaderHandler(deps: LoaderDeps): LoaderHandler {
         items: outcome.items,
         bytes: outcome.bytes,
       };
-    } catch (err) {
-      deps.logger.error('export file not loaded; the Map child fails with this error', err as Error);
-      throw err;
-    } finally {
-      deps.metrics.publishStoredMetrics();
-    }
-  };
+    },
+  );
 }

@@ -4,7 +4,10 @@ import { differingAttributes, withoutAttributes } from '../item-equality.js';
 import { toEventImage } from '../lambda-event.js';
 import type { TableReader } from '../table-reader.js';
 import type { TargetWriter } from '../target-writer.js';
-import { VerifyReadError } from './errors.js';
+import { readWithRetry, type ThrottleRetry } from './verify-read.js';
+
+/** BatchGetItem takes at most 100 keys. */
+const KEYS_PER_GET = 100;
 
 /** A table the verifier reads: its label (account/region/table for targets) and reader. */
 export interface VerifiedTable {
@@ -108,15 +111,28 @@ export function sameItem(
   return differingAttributes(withoutAttributes(source, exclude), target).length === 0;
 }
 
-/** Consistent reads of the given keys, by id; a failure names the table. */
-export async function readKeys(table: VerifiedTable, keys: readonly Item[]): Promise<Map<string, Item>> {
-  if (keys.length === 0) return new Map();
-  try {
-    return await table.reader.getMany(keys, true);
-  } catch (err) {
-    const e = err as Error;
-    throw new VerifyReadError(table.label, `BatchGetItem failed: ${e.name}: ${e.message}`, { cause: err });
+/**
+ * Consistent reads of the given keys, by id, 100 keys per BatchGetItem; a throttled batch
+ * backs off and is retried (readWithRetry), so a retry reads again at most 100 keys. A
+ * failure names the table.
+ */
+export async function readKeys(
+  table: VerifiedTable,
+  keys: readonly Item[],
+  retry: ThrottleRetry,
+): Promise<Map<string, Item>> {
+  const found = new Map<string, Item>();
+  for (let i = 0; i < keys.length; i += KEYS_PER_GET) {
+    const chunk = keys.slice(i, i + KEYS_PER_GET);
+    const items = await readWithRetry(
+      table.label,
+      'BatchGetItem',
+      () => table.reader.getMany(chunk, true),
+      retry,
+    );
+    for (const [id, item] of items) found.set(id, item);
   }
+  return found;
 }
 
 /**
@@ -133,7 +149,7 @@ export async function compareExportBatch(
   o: CompareOptions,
 ): Promise<TargetTally[]> {
   const keys = expected.map((e) => e.key);
-  const copies = await Promise.all(o.targets.map((t) => readKeys(t, keys)));
+  const copies = await Promise.all(o.targets.map((t) => readKeys(t, keys, o)));
   const candidates = copies.map((copy) =>
     expected.filter((e) => !sameItem(e.item, copy.get(e.id), new Set())),
   );
@@ -155,7 +171,7 @@ export async function compareTargetKeys(
   keys: readonly Item[],
   o: CompareOptions,
 ): Promise<TargetTally> {
-  const originals = await readKeys(o.source, keys);
+  const originals = await readKeys(o.source, keys, o);
   const absent = keys
     .map((key) => ({ id: o.source.reader.id(key), key, scanned: true }))
     .filter((k) => !originals.has(k.id));
@@ -189,7 +205,7 @@ async function recheck(
   const union = new Map<string, Item>();
   for (const list of candidates) for (const c of list) union.set(c.id, c.key);
   const unionKeys = [...union.values()];
-  const before = await readKeys(o.source, unionKeys);
+  const before = await readKeys(o.source, unionKeys, o);
   // A change made before the export was replicated long ago (the export takes minutes at
   // least), so a source item still equal to the export's has nothing on its way: the wait
   // is only for items changed since, and for keys found by a scan (a delete on its way).
@@ -204,10 +220,11 @@ async function recheck(
       readKeys(
         t,
         (candidates[i] ?? []).map((c) => c.key),
+        o,
       ),
     ),
   );
-  const after = await readKeys(o.source, unionKeys);
+  const after = await readKeys(o.source, unionKeys, o);
   const none = new Set<string>();
   await Promise.all(
     o.targets.map(async (t, i) => {
@@ -260,7 +277,7 @@ export async function repairKeys(
   let pending = [...keys];
   let repaired = 0;
   for (let round = 0; round < REPAIR_ROUNDS && pending.length > 0; round++) {
-    const originals = await readKeys(o.source, pending);
+    const originals = await readKeys(o.source, pending, o);
     const entries: WriteEntry[] = pending.map((key) => {
       const keyItem = toEventImage(key);
       const original = originals.get(o.source.reader.id(key));
@@ -279,7 +296,7 @@ export async function repairKeys(
       ...(o.random ? { random: o.random } : {}),
     });
     for (const error of result.failed.values()) errors.add(error.message);
-    const [now, copies] = await Promise.all([readKeys(o.source, pending), readKeys(t, pending)]);
+    const [now, copies] = await Promise.all([readKeys(o.source, pending, o), readKeys(t, pending, o)]);
     const next: Item[] = [];
     for (const key of pending) {
       const id = o.source.reader.id(key);

@@ -19,7 +19,21 @@ export interface VerifierConfig {
   readonly recheckDelayMs: number;
   /** VERIFY_CONCURRENCY (default 8): batches of 100 keys compared at once per invocation. */
   readonly concurrency: number;
+  /**
+   * READ_CAPACITY: read capacity units per second one invocation puts on each table it
+   * reads (the source and every target, each its own cap), paced from the units DynamoDB
+   * says each read took; undefined (unset): no cap, for on-demand tables.
+   */
+  readonly readCapacity?: number;
 }
+
+/**
+ * One consistent BatchGetItem of 100 keys takes 100 units at least: a cap below that would
+ * make every batch wait longer than the invocation keeps for its last batches.
+ */
+export const MIN_READ_CAPACITY = 100;
+/** Generous, as the loader's WRITE_CAPACITY: far above any table's quota; it catches typos. */
+const MAX_READ_CAPACITY = 10_000_000;
 
 const TABLE =
   /^([a-zA-Z0-9_.-]{3,255}|arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[a-zA-Z0-9_.-]{3,255})$/;
@@ -35,6 +49,7 @@ export function parseVerifierConfig(env: Readonly<Record<string, string | undefi
     );
   }
   const keyAttributes = parseKeyAttributes(env.KEY_ATTRIBUTES, base.excludeAttributes);
+  const readCapacity = parseReadCapacity(env.READ_CAPACITY);
   return {
     targets: base.targets,
     excludeAttributes: base.excludeAttributes,
@@ -42,5 +57,18 @@ export function parseVerifierConfig(env: Readonly<Record<string, string | undefi
     ...(keyAttributes === undefined ? {} : { keyAttributes }),
     recheckDelayMs: parseInteger('RECHECK_DELAY_MS', env.RECHECK_DELAY_MS, 2_000, 0, 60_000),
     concurrency: parseInteger('VERIFY_CONCURRENCY', env.VERIFY_CONCURRENCY, 8, 1, 64),
+    ...(readCapacity === undefined ? {} : { readCapacity }),
   };
+}
+
+function parseReadCapacity(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const v = Number(raw.trim());
+  if (!Number.isInteger(v) || v < MIN_READ_CAPACITY || v > MAX_READ_CAPACITY) {
+    throw new ConfigError(
+      'READ_CAPACITY',
+      `must be a whole number of read capacity units per second per table from ${MIN_READ_CAPACITY} to ${MAX_READ_CAPACITY} (unset: no cap), got "${raw}"`,
+    );
+  }
+  return v;
 }

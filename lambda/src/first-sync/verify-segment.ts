@@ -2,8 +2,9 @@ import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../attribute-values.js';
 import { isHeartbeatKey } from '../heartbeat.js';
 import { pickKey } from '../item-keys.js';
-import { VerifyReadError } from './errors.js';
+import { reportedUnits, scanReadUnits } from '../table-reader.js';
 import type { TargetTally } from './verify-compare.js';
+import { readWithRetry, type ThrottleRetry } from './verify-read.js';
 
 /** Keys per Scan page: ten BatchGetItem requests on the source. */
 export const SCAN_PAGE_KEYS = 1_000;
@@ -18,8 +19,10 @@ export type ReadKeyPage = (start: Item | undefined) => Promise<KeyPage>;
 
 /**
  * A keys-only, strongly consistent page reader of one Scan segment: only the key
- * attributes are read (ProjectionExpression), so the scan costs what the keys weigh, not
- * the items (read capacity is still counted on the items' size by DynamoDB).
+ * attributes are returned (ProjectionExpression), though DynamoDB counts the read capacity
+ * on the items' whole size. With a cap, each page waits off the units DynamoDB says it took
+ * (ReturnConsumedCapacity TOTAL) in the table's bucket (`take`); a throttled page backs off and is
+ * read again (readWithRetry).
  */
 export function keyPageReader(
   client: DynamoDBClient,
@@ -28,40 +31,41 @@ export function keyPageReader(
   keyNames: readonly string[],
   segment: number,
   totalSegments: number,
+  pacing: { readonly take: (units: number) => Promise<void>; readonly retry: ThrottleRetry },
   limit = SCAN_PAGE_KEYS,
 ): ReadKeyPage {
   const names: Record<string, string> = {};
   keyNames.forEach((n, i) => {
     names[`#k${i}`] = n;
   });
+  const what = `Scan of segment ${segment} of ${totalSegments}`;
   return async (start) => {
-    try {
-      const out = await client.send(
-        new ScanCommand({
-          TableName: tableName,
-          Segment: segment,
-          TotalSegments: totalSegments,
-          Limit: limit,
-          ConsistentRead: true,
-          ProjectionExpression: Object.keys(names).join(', '),
-          ExpressionAttributeNames: names,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      return {
-        keys: (out.Items ?? []).map((item) => pickKey(item, keyNames)),
-        ...(out.LastEvaluatedKey ? { lastKey: out.LastEvaluatedKey } : {}),
-      };
-    } catch (err) {
-      const e = err as Error;
-      throw new VerifyReadError(
-        label,
-        `Scan of segment ${segment} of ${totalSegments} failed: ${e.name}: ${e.message}`,
-        {
-          cause: err,
-        },
-      );
-    }
+    const out = await readWithRetry(
+      label,
+      what,
+      () =>
+        client.send(
+          new ScanCommand({
+            TableName: tableName,
+            Segment: segment,
+            TotalSegments: totalSegments,
+            Limit: limit,
+            ConsistentRead: true,
+            ProjectionExpression: Object.keys(names).join(', '),
+            ExpressionAttributeNames: names,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      pacing.retry,
+    );
+    const items = out.Items ?? [];
+    // Without DynamoDB's figure, the projected keys' size (doubled: a consistent read) is the floor.
+    await pacing.take(reportedUnits(out.ConsumedCapacity) ?? 2 * scanReadUnits(items));
+    return {
+      keys: items.map((item) => pickKey(item, keyNames)),
+      ...(out.LastEvaluatedKey ? { lastKey: out.LastEvaluatedKey } : {}),
+    };
   };
 }
 

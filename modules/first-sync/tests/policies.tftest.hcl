@@ -268,7 +268,7 @@ run "map_path_sse_s3" {
   }
   assert {
     condition = [for s in jsondecode(aws_iam_role_policy.function["verifier"].policy).Statement : try(s.Sid, "(no Sid)")] == [
-      "WriteOwnLogs", "AssumeTargetFirstSyncRoles", "DescribeSourceTable", "RecheckSourceItems", "ReadExportFiles", "WriteReports",
+      "WriteOwnLogs", "AssumeTargetFirstSyncRoles", "DescribeSourceTable", "RecheckSourceItems", "ReadExportFiles", "WriteReports", "ListReports",
     ]
     error_message = "The verifier's policy must hold these statements once each, and nothing else (no KMS without a bucket key or a source key)."
   }
@@ -276,7 +276,7 @@ run "map_path_sse_s3" {
     condition = [for s in jsondecode(aws_iam_role_policy.function["verifier"].policy).Statement : merge(s, {
       Action   = toset(flatten([try(s.Action, [])]))
       Resource = toset(flatten([try(s.Resource, [])]))
-      }) if contains(["RecheckSourceItems", "WriteReports"], s.Sid)] == [
+      }) if contains(["RecheckSourceItems", "WriteReports", "ListReports"], s.Sid)] == [
       {
         Sid      = "RecheckSourceItems", Effect = "Allow"
         Action   = toset(["dynamodb:BatchGetItem", "dynamodb:GetItem"])
@@ -284,8 +284,14 @@ run "map_path_sse_s3" {
       },
       {
         Sid      = "WriteReports", Effect = "Allow"
-        Action   = toset(["s3:PutObject"])
+        Action   = toset(["s3:GetObject", "s3:PutObject"])
         Resource = toset(["arn:aws:s3:::orders-first-sync/first-sync/reports/*"])
+      },
+      {
+        Sid       = "ListReports", Effect = "Allow"
+        Action    = toset(["s3:ListBucket"])
+        Resource  = toset(["arn:aws:s3:::orders-first-sync"])
+        Condition = { StringLike = { "s3:prefix" = "first-sync/reports/*" } }
       },
     ]
     error_message = "The verifier reads the source by key only (no Scan) and writes only under the report prefix."
@@ -325,8 +331,15 @@ run "map_path_sse_s3" {
       {
         Sid       = "VerifierWritesReports", Effect = "Allow", Condition = {}
         Principal = { AWS = toset(["arn:aws:iam::111111111111:role/ddbsync-first-sync-verifier"]) }
-        Action    = toset(["s3:PutObject"])
+        Action    = toset(["s3:GetObject", "s3:PutObject"])
         Resource  = toset(["arn:aws:s3:::orders-first-sync/first-sync/reports/*"])
+      },
+      {
+        Sid       = "VerifierListsReports", Effect = "Allow"
+        Principal = { AWS = toset(["arn:aws:iam::111111111111:role/ddbsync-first-sync-verifier"]) }
+        Action    = toset(["s3:ListBucket"])
+        Resource  = toset(["arn:aws:s3:::orders-first-sync"])
+        Condition = { StringLike = { "s3:prefix" = toset(["first-sync/reports/*"]) } }
       },
     ]
     error_message = "The bucket policy must refuse requests without TLS and admit the module's roles only, each to its prefix and actions; without import_enabled no target role is admitted."

@@ -32,6 +32,7 @@ variables {
   exclude_attributes    = ["ssn", "email"]
   max_concurrency       = 50
   target_write_capacity = 10000
+  verify_read_capacity  = 50000
 }
 
 run "functions_and_state_machine" {
@@ -66,8 +67,12 @@ run "functions_and_state_machine" {
     error_message = "The loader gets Lambda's whole 15 minutes (a file that does not finish is continued) on nodejs22.x."
   }
   assert {
-    condition     = !contains(keys(aws_lambda_function.this["importer"].environment[0].variables), "WRITE_CAPACITY") && aws_lambda_function.this["verifier"].environment[0].variables.REPORT_PREFIX == "first-sync/reports"
-    error_message = "Only the loader writes with a capacity cap; the verifier knows where its reports go."
+    condition     = !contains(keys(aws_lambda_function.this["importer"].environment[0].variables), "WRITE_CAPACITY") && aws_lambda_function.this["importer"].environment[0].variables.STREAM_RESERVE_SECONDS == "3600" && aws_lambda_function.this["verifier"].environment[0].variables.REPORT_PREFIX == "first-sync/reports"
+    error_message = "Only the loader writes with a capacity cap; the importer keeps the same stream reserve; the verifier knows where its reports go."
+  }
+  assert {
+    condition     = aws_lambda_function.this["verifier"].environment[0].variables.READ_CAPACITY == "1000" && !contains(keys(aws_lambda_function.this["loader"].environment[0].variables), "READ_CAPACITY")
+    error_message = "Each verifier invocation gets verify_read_capacity / max_concurrency (50000 / 50 = 1000) read units a second on each table it reads."
   }
   assert {
     condition     = !strcontains(aws_sfn_state_machine.this.definition, "$${")
@@ -82,6 +87,10 @@ run "functions_and_state_machine" {
       && jsondecode(aws_sfn_state_machine.this.definition).States.Configure.Parameters["maxConcurrency.$"] == "States.StringToJson('50')"
     )
     error_message = "The state machine must export the source table to the bucket as its owner and load with the loader, at most max_concurrency files at once."
+  }
+  assert {
+    condition     = jsondecode(aws_sfn_state_machine.this.definition).States.Configure.Parameters["loaderStopSeconds.$"] == "States.StringToJson('960')"
+    error_message = "After a failed load the workflow must wait the loader's timeout plus a minute (900 + 60) before resuming a running mapping."
   }
   assert {
     condition     = toset(keys(aws_cloudwatch_metric_alarm.execution)) == toset(["failed", "timed-out", "aborted"]) && alltrue([for a in aws_cloudwatch_metric_alarm.execution : a.namespace == "AWS/States" && a.dimensions.StateMachineArn == aws_sfn_state_machine.this.arn])
@@ -106,10 +115,15 @@ run "no_write_cap_by_default" {
 
   variables {
     target_write_capacity = null
+    verify_read_capacity  = null
   }
 
   assert {
     condition     = !contains(keys(aws_lambda_function.this["loader"].environment[0].variables), "WRITE_CAPACITY")
     error_message = "Without target_write_capacity the loader gets no WRITE_CAPACITY (no cap)."
+  }
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this["verifier"].environment[0].variables), "READ_CAPACITY")
+    error_message = "Without verify_read_capacity the verifier gets no READ_CAPACITY (no cap)."
   }
 }

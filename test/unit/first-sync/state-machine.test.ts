@@ -490,11 +490,15 @@ describe('first-sync state machine definition', () => {
     ]);
   });
 
-  it('loads an export of thousands of files and enables the mapping: the children return next to nothing, as their outputs together must fit 256 KiB', () => {
-    const files = Array.from({ length: 3000 }, (_, i) => `${String(i).padStart(26, 'x')}.json.gz`);
-    const { outcome, loaderEvents, calls } = run({ mappingStates: ['Disabled'], files });
+  it('loads an export of 10,000 files and enables the mapping: each child returns only its item count, as their outputs together must fit 256 KiB', () => {
+    const files = Array.from({ length: 10_000 }, (_, i) => `${String(i).padStart(26, 'x')}.json.gz`);
+    const { outcome, loaderEvents, calls } = run({
+      mappingStates: ['Disabled'],
+      files,
+      loader: (e) => ({ key: e.key, done: true, nextLine: 1_000_000, items: 1_000_000, bytes: 1e9 }),
+    });
     expect(outcome.status).toBe('SUCCEEDED');
-    expect(loaderEvents).toHaveLength(3000);
+    expect(loaderEvents).toHaveLength(10_000);
     expect(updates(calls)).toEqual([{ UUID: VARS.event_source_mapping_uuid, Enabled: true }]);
   });
 
@@ -688,12 +692,12 @@ describe('first-sync state machine, the verify branch', () => {
     }
   });
 
-  it('verifies an export of thousands of files: the children return next to nothing, as their outputs together must fit 256 KiB', () => {
+  it('verifies an export of 10,000 files: each child returns only its compared count, as their outputs together must fit 256 KiB', () => {
     // AWS names data files with 26 random characters; a large table's export has thousands.
-    const files = Array.from({ length: 3000 }, (_, i) => `${String(i).padStart(26, 'x')}.json.gz`);
+    const files = Array.from({ length: 10_000 }, (_, i) => `${String(i).padStart(26, 'x')}.json.gz`);
     const { outcome, verifierEvents } = runVerify({ files, verifier });
     expect(outcome).toMatchObject({ status: 'SUCCEEDED', output: summary });
-    expect(verifierEvents.filter((e) => e.mode === 'file')).toHaveLength(3000);
+    expect(verifierEvents.filter((e) => e.mode === 'file')).toHaveLength(10_000);
   });
 
   it('refuses more segments than States.ArrayRange makes', () => {

@@ -34,7 +34,7 @@ const BUCKET = 'ddbsync-exports-111111111111';
 const KEY = 'first-sync/run-1/AWSDynamoDB/01700000000000-abcdefgh/data/xk3a.json.gz';
 const PREFIX = 'first-sync-verify/run-1';
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:999999999999:function:ddbsync-orders-verifier';
-const config = parseVerifierConfig({
+const ENV = {
   AWS_REGION: 'us-east-1',
   SOURCE_TABLE_NAME: 'orders',
   RECHECK_DELAY_MS: '1000',
@@ -42,7 +42,8 @@ const config = parseVerifierConfig({
     { tableName: 'orders-replica', region: 'eu-west-1', roleArn: 'arn:aws:iam::111111111111:role/fs' },
     { tableName: 'orders-replica', region: 'ap-southeast-2', roleArn: 'arn:aws:iam::222222222222:role/fs' },
   ]),
-});
+};
+const config = parseVerifierConfig(ENV);
 const LABELS = ['111111111111/eu-west-1/orders-replica', '222222222222/ap-southeast-2/orders-replica'];
 
 const { output, printed } = captureOutput();
@@ -65,7 +66,12 @@ const changed = (item: EventImage, n: string): EventImage => ({ ...item, n: { N:
  * The world after an export of `items`: the source and both targets hold them; then
  * `plain[k]` is the k-th plain item, for the cases below to change.
  */
-function setup(items: EventImage[], maxPartKeys?: number) {
+function setup(
+  items: EventImage[],
+  opts: { maxPartKeys?: number; maxReportKeys?: number; env?: Record<string, string> } = {},
+) {
+  const { maxPartKeys, maxReportKeys } = opts;
+  const settings = opts.env ? parseVerifierConfig({ ...ENV, ...opts.env }) : config;
   const clock = new FakeClock();
   const source = new MemoryTable('orders', items);
   const targets = [new MemoryTable('orders-replica', items), new MemoryTable('orders-replica', items)];
@@ -73,9 +79,9 @@ function setup(items: EventImage[], maxPartKeys?: number) {
   let onSleep: (() => void) | undefined;
   const sleeps: number[] = [];
   const handler = createVerifierHandler({
-    config,
+    config: settings,
     source: source.client(),
-    targets: config.targets.map((t, i) => ({
+    targets: settings.targets.map((t, i) => ({
       config: t,
       client: (targets[i] as MemoryTable).client(),
       writer: (targets[i] as MemoryTable).writer(LABELS[i] as string),
@@ -96,6 +102,7 @@ function setup(items: EventImage[], maxPartKeys?: number) {
     },
     random: () => 0.5,
     ...(maxPartKeys === undefined ? {} : { maxPartKeys }),
+    ...(maxReportKeys === undefined ? {} : { maxReportKeys }),
   });
   const context = (remainingMs = 900_000) => {
     const end = clock.now() + remainingMs;
@@ -296,7 +303,7 @@ describe('verifier, file mode', () => {
 
   it('bounds the keys one invocation holds: against a target lacking everything it stops, is continued, and every key is reported once', async () => {
     const items = exportItems(2_000);
-    const w = setup(items, 300);
+    const w = setup(items, { maxPartKeys: 300 });
     serve(gzipExport(items));
     w.targets[0].items.clear();
     let startLine = 0;
@@ -457,12 +464,14 @@ describe('verifier, segment and summarize modes', () => {
     const first = (await w.handler({ ...event, repair: true }, w.context())) as VerifySegmentResult;
     expect(first).toMatchObject({ done: true, onlyInTarget: 1 });
     expect(w.targets[0].items.size).toBe(items.length);
+    // A new run: a new report (the same prefix would give back the first run's record).
+    w.store.objects.clear();
     const second = (await w.handler({ ...event, repair: false }, w.context())) as VerifySegmentResult;
     expect(second).toMatchObject({ done: true, onlyInTarget: 0, scanned: 2 * items.length });
   });
 
   it('bounds the keys one segment invocation holds: a target full of items the source lacks is scanned in parts, each key counted once', async () => {
-    const w = setup([], 1_500);
+    const w = setup([], { maxPartKeys: 1_500 });
     // Binary sort keys: the scan's last key goes through the state machine as base64 and back.
     for (let i = 0; i < 5_000; i++) {
       const sk = Buffer.from([i >> 8, i & 255, 0, 255]).toString('base64');
@@ -515,5 +524,196 @@ describe('verifier, segment and summarize modes', () => {
     )) as VerifySummary;
     expect(summary.differences).toBe(0);
     expect(summary.targets.map((t) => t.target)).toEqual(LABELS);
+  });
+});
+
+const throttle = (name: string) =>
+  Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded'), {
+    name,
+  });
+
+describe('verifier under a read-capacity cap and throttling', () => {
+  it('refuses a READ_CAPACITY that is not a whole number of units from 100, naming it; unset means no cap', () => {
+    expect(config.readCapacity).toBeUndefined();
+    expect(parseVerifierConfig({ ...ENV, READ_CAPACITY: ' 500 ' }).readCapacity).toBe(500);
+    for (const bad of ['0', '99', '1.5', 'lots', '-100', '10000001']) {
+      expect(() => parseVerifierConfig({ ...ENV, READ_CAPACITY: bad })).toThrow(/^READ_CAPACITY: must be/);
+    }
+  });
+
+  it('paces file mode to READ_CAPACITY per table from the units DynamoDB reports', async () => {
+    const items = exportItems(2_000);
+    const w = setup(items, { env: { READ_CAPACITY: '100' } });
+    serve(gzipExport(items));
+    const began = w.clock.ms;
+    const result = (await w.handler(fileEvent(), w.context())) as VerifyFileResult;
+    expect(result).toMatchObject({ done: true, compared: items.length, differences: 0 });
+    const elapsed = w.clock.ms - began;
+    for (const t of w.targets) {
+      // Each target was read in full, and at no more than 100 units a second (the bucket starts empty).
+      expect(t.unitsReported).toBeGreaterThan(items.length);
+      expect(elapsed).toBeGreaterThanOrEqual((t.unitsReported / 100) * 1000 - 1_000);
+    }
+    // The two targets' buckets run side by side: the run takes one target's time, not both.
+    expect(elapsed).toBeLessThan((w.targets[0].unitsReported / 100) * 1000 * 1.5);
+    const log = printed().find((l) => l.message === 'export file verified') as { readUnits: unknown };
+    expect(log.readUnits).toEqual({
+      source: 0,
+      targets: [w.targets[0].unitsReported, w.targets[1].unitsReported],
+    });
+  });
+
+  it('paces segment mode: the Scan and the source lookups of its keys', async () => {
+    const items = exportItems(1_000);
+    const w = setup(items, { env: { READ_CAPACITY: '100' } });
+    const began = w.clock.ms;
+    const event = { mode: 'segment', bucket: BUCKET, segment: 0, totalSegments: 1, reportPrefix: PREFIX };
+    const r = (await w.handler({ ...event, repair: false }, w.context())) as VerifySegmentResult;
+    expect(r).toMatchObject({ done: true, scanned: 2 * items.length, onlyInTarget: 0 });
+    // The source is looked up for both targets' keys: twice its units at 100 a second.
+    expect(w.source.unitsReported).toBeGreaterThan(2 * items.length);
+    expect(w.clock.ms - began).toBeGreaterThanOrEqual((w.source.unitsReported / 100) * 1000 - 1_000);
+    for (const scan of w.targets[0].scans) {
+      expect(scan).toMatchObject({ ReturnConsumedCapacity: 'TOTAL', Limit: 100 });
+    }
+  });
+
+  it('backs off and retries throttled reads (exceptions and UnprocessedKeys) instead of failing the run', async () => {
+    const items = exportItems(300);
+    const w = setup(items);
+    serve(gzipExport(items));
+    w.targets[1].beforeGet = (call) => {
+      if (call <= 6) throw throttle('ProvisionedThroughputExceededException');
+    };
+    // More rounds of unprocessed keys than TableReader takes before it gives up.
+    w.targets[0].unprocessed = Array.from({ length: 40 }, () => 100);
+    const result = (await w.handler(fileEvent(), w.context())) as VerifyFileResult;
+    expect(result).toMatchObject({ done: true, compared: items.length, differences: 0 });
+
+    w.targets[0].put({ pk: { S: 'extra' }, sk: { N: '1' } });
+    w.targets[0].beforeScan = (call) => {
+      if (call <= 3) throw throttle('ThrottlingException');
+    };
+    const event = { mode: 'segment', bucket: BUCKET, segment: 0, totalSegments: 1, reportPrefix: PREFIX };
+    const r = (await w.handler({ ...event, repair: false }, w.context())) as VerifySegmentResult;
+    expect(r).toMatchObject({ done: true, onlyInTarget: 1, scanned: 2 * items.length + 1 });
+  });
+
+  it('fails with VerifyReadError saying what to do when a table stays throttled up to the deadline', async () => {
+    const items = exportItems(10);
+    const w = setup(items);
+    serve(gzipExport(items));
+    w.targets[0].beforeGet = () => {
+      throw throttle('ProvisionedThroughputExceededException');
+    };
+    const began = w.clock.ms;
+    const failure = await w.handler(fileEvent(), w.context(900_000)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(VerifyReadError);
+    expect((failure as Error).message).toMatch(/throttled until the invocation's deadline.*READ_CAPACITY/);
+    expect((failure as Error).message).toContain(LABELS[0]);
+    // It kept trying for most of the invocation, and stopped before its end.
+    expect(w.clock.ms - began).toBeGreaterThan(800_000);
+    expect(w.clock.ms - began).toBeLessThan(900_000);
+  });
+});
+
+describe('verifier report: counts apart from keys, the first record of a range wins', () => {
+  it('summarize adds up counts objects and reads key parts only until the lists are full', async () => {
+    const items = exportItems(2_000);
+    const w = setup(items, { maxPartKeys: 300, maxReportKeys: 500 });
+    serve(gzipExport(items));
+    w.targets[0].items.clear();
+    let startLine = 0;
+    for (let i = 0; i < 100; i++) {
+      const r = (await w.handler(fileEvent(false, startLine), w.context())) as VerifyFileResult;
+      if (r.done) break;
+      startLine = r.nextLine;
+    }
+    const partKeys = [...w.store.objects.keys()].filter((k) => k.startsWith(`${PREFIX}/parts/`)).sort();
+    expect(partKeys.length).toBeGreaterThan(4);
+    const partBytes = partKeys.reduce((n, k) => n + Buffer.byteLength(w.store.objects.get(k) ?? ''), 0);
+    w.store.reads = [];
+    w.store.bytesRead = 0;
+    const summary = (await w.handler(
+      { mode: 'summarize', bucket: BUCKET, reportPrefix: PREFIX },
+      w.context(),
+    )) as VerifySummary;
+    expect(summary.targets[0]).toMatchObject({ compared: items.length, missingInTarget: items.length });
+    expect(summary.differences).toBe(items.length);
+    const report = JSON.parse(w.store.objects.get(`${PREFIX}/report.json`) as string) as {
+      targets: { missingKeys: EventImage[]; keysTruncated?: boolean }[];
+    };
+    expect(report.targets[0]?.missingKeys).toHaveLength(500);
+    expect(new Set(report.targets[0]?.missingKeys.map((k) => JSON.stringify(k))).size).toBe(500);
+    expect(report.targets[0]?.keysTruncated).toBe(true);
+    expect(report.targets[1]?.keysTruncated).toBeUndefined();
+    // Every part's counts object, and only the parts the 500 keys came from (at least 300 each).
+    const keyReads = w.store.reads.filter((k) => k.includes('/parts/'));
+    expect(keyReads).toEqual(partKeys.slice(0, 2));
+    expect(w.store.reads.filter((k) => k.includes('/counts/'))).toHaveLength(partKeys.length);
+    expect(w.store.bytesRead).toBeLessThan(partBytes / 2);
+  });
+
+  it('a file invocation with repair retried after it recorded its range returns, and keeps, its first counts', async () => {
+    const w = driftedWorld();
+    const first = (await w.handler(fileEvent(true), w.context())) as VerifyFileResult;
+    expect(first.differences).toBe(3);
+    const recorded = new Map(w.store.objects);
+    // Retried (the state machine did not get the answer): the three keys are repaired by now.
+    const again = (await w.handler(fileEvent(true), w.context())) as VerifyFileResult;
+    expect(again).toEqual(first);
+    expect(w.store.objects).toEqual(recorded);
+    const summary = (await w.handler(
+      { mode: 'summarize', bucket: BUCKET, reportPrefix: PREFIX },
+      w.context(),
+    )) as VerifySummary;
+    expect(summary.targets[1]).toMatchObject({ differing: 2, missingInTarget: 1, repaired: 3 });
+    expect(summary.differences).toBe(3);
+  });
+
+  it('a segment invocation with repair retried returns its first counts; so does a retry cut between its two writes', async () => {
+    const items = exportItems(30);
+    const w = setup(items);
+    w.targets[0].put({ pk: { S: 'extra' }, sk: { N: '7' } });
+    const event = { mode: 'segment', bucket: BUCKET, segment: 0, totalSegments: 1, reportPrefix: PREFIX };
+    const first = (await w.handler({ ...event, repair: true }, w.context())) as VerifySegmentResult;
+    expect(first).toMatchObject({ done: true, onlyInTarget: 1 });
+    expect(await w.handler({ ...event, repair: true }, w.context())).toEqual(first);
+    // The counts object lost (the first invocation ended between its writes): made again from the part.
+    const counts = [...w.store.objects.keys()].filter((k) => k.includes('/counts/segment-0-of-1-target-0'));
+    expect(counts).toHaveLength(1);
+    w.store.objects.delete(counts[0] as string);
+    expect(await w.handler({ ...event, repair: true }, w.context())).toEqual(first);
+    expect(w.store.objects.has(counts[0] as string)).toBe(true);
+    const summary = (await w.handler(
+      { mode: 'summarize', bucket: BUCKET, reportPrefix: PREFIX },
+      w.context(),
+    )) as VerifySummary;
+    expect(summary.targets[0]).toMatchObject({ onlyInTarget: 1, repaired: 1 });
+  });
+
+  it('a retry racing the first invocation loses at the write: the first record stands and is returned', async () => {
+    const w = driftedWorld();
+    const first = (await w.handler(fileEvent(true), w.context())) as VerifyFileResult;
+    const partName = [...w.store.objects.keys()].find((k) => k.includes('/parts/')) as string;
+    const countsName = partName.replace('/parts/', '/counts/');
+    const part = w.store.objects.get(partName);
+    w.store.objects.delete(countsName);
+    // The retry looks before the first has written anything, and writes after it did.
+    const find = w.store.find;
+    let hidden = true;
+    w.store.find = async (key) => {
+      if (key === partName && hidden) {
+        hidden = false;
+        return undefined;
+      }
+      return find(key);
+    };
+    const again = (await w.handler(fileEvent(true), w.context())) as VerifyFileResult;
+    expect(again).toEqual(first);
+    expect(w.store.objects.get(partName)).toBe(part);
+    expect(JSON.parse(w.store.objects.get(countsName) as string)).toMatchObject({
+      targets: [{ differing: 0 }, { differing: 2, missing: 1, repaired: 3 }],
+    });
   });
 });

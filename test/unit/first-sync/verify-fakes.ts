@@ -10,7 +10,7 @@ import {
   ScanCommand,
   type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { type EventImage, type Item, toSdkItem } from '../../../lambda/src/attribute-values.js';
+import { type EventImage, type Item, itemSize, toSdkItem } from '../../../lambda/src/attribute-values.js';
 import type { ReportStore } from '../../../lambda/src/first-sync/verify-report.js';
 import { keyString, pickKey } from '../../../lambda/src/item-keys.js';
 import type { TargetWriter } from '../../../lambda/src/target-writer.js';
@@ -31,8 +31,12 @@ export class MemoryTable {
   scans: ScanCommandInput[] = [];
   /** Keys per BatchGetItem left unprocessed, for the next calls (one entry per call). */
   unprocessed: number[] = [];
-  /** Runs before each BatchGetItem is answered (the call's number, from 1). */
+  /** Runs before each BatchGetItem is answered (the call's number, from 1); may throw, as DynamoDB does. */
   beforeGet?: (call: number) => void;
+  /** Runs before each Scan is answered (the call's number, from 1); may throw. */
+  beforeScan?: (call: number) => void;
+  /** Read capacity units answered as ConsumedCapacity, when asked for (ReturnConsumedCapacity TOTAL). */
+  unitsReported = 0;
   writes = 0;
 
   constructor(
@@ -70,7 +74,13 @@ export class MemoryTable {
       const skip = this.unprocessed.shift() ?? 0;
       const answered = keys.slice(skip);
       const left = keys.slice(0, skip);
+      // As DynamoDB counts a consistent read: a unit per started 4 KB of each item, one for a key with none.
+      const units = answered.reduce((n, k) => {
+        const item = this.items.get(idOf(k));
+        return n + (item ? Math.max(1, Math.ceil(itemSize(item) / 4096)) : 1);
+      }, 0);
       return {
+        ...this.consumed(command.input.ReturnConsumedCapacity, units),
         Responses: {
           [this.name]: answered.flatMap((k) => {
             const item = this.items.get(idOf(k));
@@ -83,6 +93,7 @@ export class MemoryTable {
     if (command instanceof ScanCommand) {
       const input = command.input;
       this.scans.push(input);
+      this.beforeScan?.(this.scans.length);
       if (input.ConsistentRead !== true) throw new Error('the verifier must scan consistently');
       const all = [...this.items.keys()]
         .sort()
@@ -93,9 +104,21 @@ export class MemoryTable {
       const names = Object.values(input.ExpressionAttributeNames ?? {});
       const items = page.map((id) => pickKey(this.items.get(id) as Item, names));
       const last = from + page.length < all.length ? items[items.length - 1] : undefined;
-      return { Items: items, ...(last ? { LastEvaluatedKey: last } : {}) };
+      // A Scan counts the whole items it reads, whatever the projection returns.
+      const bytes = page.reduce((n, id) => n + itemSize(this.items.get(id) as Item), 0);
+      return {
+        Items: items,
+        ...(last ? { LastEvaluatedKey: last } : {}),
+        ...this.consumed(input.ReturnConsumedCapacity, Math.max(1, Math.ceil(bytes / 4096))),
+      };
     }
     throw new Error(`MemoryTable does not answer ${(command as object).constructor.name}`);
+  }
+
+  private consumed(asked: string | undefined, units: number): object {
+    if (asked !== 'TOTAL') return {};
+    this.unitsReported += units;
+    return { ConsumedCapacity: { TableName: this.name, CapacityUnits: units } };
   }
 
   writer(id: string): TargetWriter {
@@ -113,16 +136,33 @@ export class MemoryTable {
   }
 }
 
-/** Report objects kept in memory. */
+/** Report objects kept in memory; `reads` lists the keys read, `bytesRead` their size. */
 export class MemoryStore implements ReportStore {
   readonly objects = new Map<string, string>();
+  reads: string[] = [];
+  bytesRead = 0;
   put = async (key: string, body: string) => {
     this.objects.set(key, body);
+  };
+  create = async (key: string, body: string) => {
+    if (this.objects.has(key)) return false;
+    this.objects.set(key, body);
+    return true;
+  };
+  find = async (key: string) => {
+    const v = this.objects.get(key);
+    if (v !== undefined) this.read(key, v);
+    return v;
   };
   list = async (prefix: string) => [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
   get = async (key: string) => {
     const v = this.objects.get(key);
     if (v === undefined) throw new Error(`NoSuchKey ${key}`);
+    this.read(key, v);
     return v;
   };
+  private read(key: string, body: string): void {
+    this.reads.push(key);
+    this.bytesRead += Buffer.byteLength(body);
+  }
 }
