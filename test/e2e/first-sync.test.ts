@@ -76,7 +76,7 @@ afterAll(async () => {
   for (const a of applied) await a.remove();
   await aws?.stop();
   console.log(`first-sync e2e timings (ms): ${JSON.stringify(timings)}`);
-});
+}, 3 * APPLY_MS); // three destroys
 
 async function deploy(name: string, newTargetTables: boolean): Promise<FirstSyncDeployment> {
   const a = await timed(`apply ${name}`, () =>
