@@ -12,6 +12,11 @@ variable "source_region" {
   description = "Region of the source table in account A."
   type        = string
   default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.source_region))
+    error_message = "source_region must be an AWS region name like us-east-1."
+  }
 }
 
 variable "target_b" {
@@ -20,6 +25,11 @@ variable "target_b" {
     region            = string
     deployer_role_arn = string
   })
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.target_b.region)) && can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.target_b.deployer_role_arn))
+    error_message = "target_b needs a region name like eu-west-1 and deployer_role_arn an IAM role ARN in the target account."
+  }
 }
 
 variable "target_c" {
@@ -28,6 +38,11 @@ variable "target_c" {
     region            = string
     deployer_role_arn = string
   })
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.target_c.region)) && can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.target_c.deployer_role_arn))
+    error_message = "target_c needs a region name like eu-west-1 and deployer_role_arn an IAM role ARN in the target account."
+  }
 }
 
 variable "new_target_tables" {
@@ -40,4 +55,9 @@ variable "external_id" {
   description = "sts:ExternalId of the target roles."
   type        = string
   default     = "ddbsync-e2e-first-sync"
+
+  validation {
+    condition     = length(var.external_id) >= 2 && length(var.external_id) <= 1224 && can(regex("^[a-zA-Z0-9+=,.@:/_-]+$", var.external_id))
+    error_message = "external_id must be 2-1224 letters, digits or +=,.@:/-_ (the STS ExternalId rules)."
+  }
 }
