@@ -66,7 +66,7 @@ clean:
 	rm -rf .tmp dist/sourcemaps
 
 ## Benchmark against a local fake DynamoDB (127.0.0.1); QUICK=1 for a fast subset. See BENCHMARKS.md.
-## The replicator (bench/run.ts), then the first-sync loader (bench/loader.ts).
+## The replicator (bench/run.ts), then the first-sync loader and `ddbsync backfill` on the same fake endpoint (bench/loader.ts).
 bench: install
 	QUICK=$(QUICK) $(NPX) tsx bench/run.ts
 	QUICK=$(QUICK) $(NPX) tsx bench/loader.ts

@@ -2,8 +2,10 @@
  * A DynamoDB-compatible HTTP endpoint for benchmarking only: node:http on 127.0.0.1, a
  * configurable round-trip delay, optional throttling, and counters (requests, items, the
  * most requests in flight). It speaks just enough of the JSON 1.0 protocol for the SDK:
- * BatchWriteItem, PutItem and DeleteItem; and STS AssumeRole (query protocol) so that
- * role targets can be exercised. Each response goes out in one write (Content-Length set,
+ * BatchWriteItem, PutItem and DeleteItem; Scan (parallel segments, ExclusiveStartKey,
+ * Limit, pages of at most 1 MB) and DescribeTable over the same in-memory tables, for
+ * the backfill bench; and STS AssumeRole (query protocol) so that role targets can be
+ * exercised. Each response goes out in one write (Content-Length set,
  * Nagle off): a server that writes headers and body separately adds ~40 ms per request.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -25,6 +27,9 @@ export interface FakeCounters {
   batchRequests: number;
   putItemRequests: number;
   deleteItemRequests: number;
+  scanRequests: number;
+  /** Items returned by Scan (`items` counts those written). */
+  scannedItems: number;
   stsRequests: number;
   items: number;
   throttled: number;
@@ -34,11 +39,20 @@ export interface FakeCounters {
 
 type JsonItem = Record<string, unknown>;
 
+/** One Scan segment of a table: its items in order, their sizes, and each key's position + 1 (where a page after it starts). */
+interface Segment {
+  readonly items: JsonItem[];
+  readonly bytes: number[];
+  readonly after: Map<string, number>;
+}
+
 export class FakeDynamoDb {
   readonly options: FakeOptions;
   counters: FakeCounters = zeroCounters();
   /** table name → canonical key → the item last put (or undefined once deleted). */
   readonly tables = new Map<string, Map<string, JsonItem | undefined>>();
+  /** "table/TotalSegments" → each segment's items in table order, made at the first Scan. */
+  private readonly segments = new Map<string, Segment[]>();
   private inFlight = 0;
   private server: Server | undefined;
   // A small deterministic generator so throttling is the same from run to run.
@@ -52,7 +66,14 @@ export class FakeDynamoDb {
     Object.assign(this.options, options);
     this.counters = zeroCounters();
     this.tables.clear();
+    this.segments.clear();
     this.seed = 1;
+  }
+
+  /** Puts `items` into `table` (a source for Scan), as if written before the run. */
+  load(table: string, items: Iterable<JsonItem>): void {
+    for (const item of items) this.apply(table, item, item);
+    for (const k of this.segments.keys()) if (k.startsWith(`${table}/`)) this.segments.delete(k);
   }
 
   /** The counters since the last call, and zeroes them (the tables are kept). */
@@ -171,7 +192,70 @@ export class FakeDynamoDb {
       this.apply(input.TableName as string, input.Key as JsonItem, undefined);
       return [200, '{}'];
     }
+    if (op === 'Scan') {
+      this.counters.scanRequests++;
+      return [200, JSON.stringify(this.scan(input))];
+    }
+    if (op === 'DescribeTable') return [200, JSON.stringify(this.describe(input.TableName as string))];
     return errorBody(400, 'UnknownOperationException', `${op} is not supported by the bench endpoint`);
+  }
+
+  /** One page of a (parallel) Scan: up to Limit items, stopping once the page reaches 1 MB as DynamoDB does. */
+  private scan(input: Record<string, unknown>): Record<string, unknown> {
+    const table = input.TableName as string;
+    const total = (input.TotalSegments as number | undefined) ?? 1;
+    const cacheKey = `${table}/${total}`;
+    let segments = this.segments.get(cacheKey);
+    if (!segments) {
+      segments = Array.from({ length: total }, (): Segment => ({ items: [], bytes: [], after: new Map() }));
+      for (const [key, item] of this.tables.get(table) ?? []) {
+        const s = segments[fnv1a(key) % total] as Segment;
+        if (!item) continue;
+        s.items.push(item);
+        s.bytes.push(JSON.stringify(item).length); // close enough to DynamoDB's item size for a page bound
+        s.after.set(key, s.items.length);
+      }
+      this.segments.set(cacheKey, segments);
+    }
+    const segment = segments[(input.Segment as number | undefined) ?? 0] as Segment;
+    const startKey = input.ExclusiveStartKey as JsonItem | undefined;
+    const start = startKey ? (segment.after.get(this.keyOf(startKey)) ?? segment.items.length) : 0;
+    const limit = (input.Limit as number | undefined) ?? Number.POSITIVE_INFINITY;
+    let end = start;
+    for (let bytes = 0; end < segment.items.length && end - start < limit && bytes < 1_048_576; end++) {
+      bytes += segment.bytes[end] as number;
+    }
+    const page = segment.items.slice(start, end);
+    this.counters.scannedItems += page.length;
+    const last = page.at(-1);
+    return {
+      Items: page,
+      Count: page.length,
+      ScannedCount: page.length,
+      ...(last && end < segment.items.length
+        ? { LastEvaluatedKey: Object.fromEntries(this.options.keyNames.map((k) => [k, last[k]])) }
+        : {}),
+    };
+  }
+
+  private describe(table: string): Record<string, unknown> {
+    const [hash, range] = this.options.keyNames;
+    const keys = [
+      { AttributeName: hash, KeyType: 'HASH' },
+      ...(range ? [{ AttributeName: range, KeyType: 'RANGE' }] : []),
+    ];
+    return {
+      Table: {
+        TableName: table,
+        TableStatus: 'ACTIVE',
+        KeySchema: keys,
+        ItemCount: this.tables.get(table)?.size ?? 0,
+      },
+    };
+  }
+
+  private keyOf(item: JsonItem): string {
+    return canonicalKey(item, this.options.keyNames);
   }
 
   private apply(table: string, keySource: JsonItem, item: JsonItem | undefined): void {
@@ -188,12 +272,21 @@ export function canonicalKey(item: JsonItem, keyNames: readonly string[]): strin
   return JSON.stringify(keyNames.map((k) => item[k]));
 }
 
+/** A stable spread of keys over Scan segments. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 function zeroCounters(): FakeCounters {
   return {
     requests: 0,
     batchRequests: 0,
     putItemRequests: 0,
     deleteItemRequests: 0,
+    scanRequests: 0,
+    scannedItems: 0,
     stsRequests: 0,
     items: 0,
     throttled: 0,
