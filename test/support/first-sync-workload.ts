@@ -1,16 +1,39 @@
 /**
- * The first sync's workload: a source table seeded with many items of every attribute type
- * (replication-workload.ts's tricky items: 38-digit and extreme numbers, B, BS, NS, SS, nested
- * M/L, empty strings and binaries, BOOL, NULL; some near 350 KB), and a writer that races the
+ * The first sync's workload: a source table seeded with many items covering every attribute
+ * type (one in ten is replication-workload.ts's tricky item: 38-digit and extreme numbers, B,
+ * BS, NS, SS, nested M/L, empty strings and binaries, BOOL, NULL; some near 350 KB; the others
+ * plain), and a writer that races the
  * workflow with puts, updates and deletes until told to stop, recording what it did.
  */
 import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { largeAttributes, type SdkItem } from './fixtures.js';
 import { applyChange, type Change, itemKey, type KeyAttribute, tricky } from './replication-workload.js';
 
-/** Items 0..count-1; every `largeEvery`-th one also carries about 350 KB of text and binary. */
+/** One seed item in this many is a full tricky item (every type at once); the others are plain. */
+export const TRICKY_EVERY = 10;
+
+/**
+ * A plain item: the key, a 38-digit number, a string and a binary. The local AWS spends most of
+ * its time (de)serializing nested attributes; with every item tricky, a full Scan of 20,000
+ * items took it a minute.
+ */
+function plainItem(keys: readonly KeyAttribute[], n: number): SdkItem {
+  return {
+    ...itemKey(keys, n),
+    version: { N: '1' },
+    total: { N: `${String(n).padStart(8, '9')}123456789012345678901234567890` },
+    note: { S: `plain #${n} é` },
+    digest: { B: Uint8Array.of(n % 256, (n >> 8) % 256, 0, 255) },
+  };
+}
+
+/**
+ * Items 0..count-1: every TRICKY_EVERY-th one a tricky item (38-digit and extreme numbers, B,
+ * BS, NS, SS, nested M/L, empty strings and binaries, BOOL, NULL), the others plain; every
+ * `largeEvery`-th one also carries about 350 KB of text and binary.
+ */
 export function seedItem(keys: readonly KeyAttribute[], n: number, largeEvery: number): SdkItem {
-  const item = tricky(keys, n);
+  const item = n % TRICKY_EVERY === 0 ? tricky(keys, n) : plainItem(keys, n);
   return n % largeEvery === 0 ? { ...item, ...largeAttributes(350_000) } : item;
 }
 

@@ -123,6 +123,8 @@ const CONFIGS: readonly { name: string; dir: string }[] = [
   { name: 'modules/replicator', dir: 'modules/replicator' },
   { name: 'modules/target-access', dir: 'modules/target-access' },
   ...exampleDirs.map((dir) => ({ name: dir, dir })),
+  // The first-sync end-to-end test's own root configuration (accounts B and C, two regions).
+  { name: 'test/e2e/first-sync-stack', dir: 'test/e2e/first-sync-stack' },
 ];
 
 /** Directories whose `terraform test` suites must pass, and the test directory of each. */
@@ -296,6 +298,7 @@ function fmtTargets(): string[] {
     ...rootFiles,
     'modules',
     'test/terraform',
+    'test/e2e',
     ...exampleDirs.map((d) => d.split('/').slice(0, 2).join('/')),
   ]
     .filter((p, i, all) => all.indexOf(p) === i)
