@@ -31,6 +31,7 @@ export {
   StreamConfigError,
   TargetWriteError,
 } from './errors.js';
+export { IMPORT_LIMITS } from './first-sync/import-limits.js';
 export {
   HEARTBEAT_AT,
   HEARTBEAT_ID,

@@ -150,7 +150,7 @@ describe('ddbsync first-sync start --load import', () => {
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      "ddbsync: --load import: the source table holds 2.00 TB, over ImportTable's documented limit (1 TB in eu-central-1); use --load map\n",
+      "ddbsync: --load import: the source table holds 2.20 TB, over ImportTable's documented limit (1 TB in eu-central-1); use --load map\n",
     );
     expect(dynamo.commandCalls(DescribeTableCommand)[0]?.args[0].input).toEqual({
       TableName: 'arn:aws:dynamodb:eu-central-1:111111111111:table/orders',

@@ -1,29 +1,23 @@
 /**
- * ImportTable's documented size limit, checked before a `--load import` run starts.
- *
- * Amazon DynamoDB Developer Guide, "Import format quotas and validation"
- * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/S3DataImport.Validation.html)
- * and "Best practices for importing from Amazon S3 into DynamoDB" (S3DataImport.BestPractices.html):
- * the S3 objects of imports in progress may total 15 TB in us-east-1, us-west-2 and eu-west-1,
- * 1 TB in every other region (raw object sizes), and one import takes at most 50,000 objects.
+ * ImportTable's documented size limit, checked before a `--load import` run starts. The
+ * quotas are the importer's own (IMPORT_LIMITS, lambda/src/first-sync/import-limits.ts, which
+ * cites AWS's page): 15 TB in us-east-1, us-west-2 and eu-west-1, 1 TB elsewhere, a terabyte
+ * being 10^12 bytes.
  *
  * The source table's TableSizeBytes stands in for the export's size: the export is gzip
  * compressed, so it is usually smaller, but its size is known only after the export, which for
  * a large table takes hours. A table over the limit is refused up front; `--load map` has no
  * such limit.
  */
-const TB = 1024 ** 4;
-const LARGE_IMPORT_REGIONS = new Set(['us-east-1', 'us-west-2', 'eu-west-1']);
+import { IMPORT_LIMITS } from '#core';
 
-export function importLimitBytes(region: string): number {
-  return (LARGE_IMPORT_REGIONS.has(region) ? 15 : 1) * TB;
-}
+const TB = 1e12;
 
 /** Why `--load import` cannot take a table of `sizeBytes` into `regions`, or undefined. */
 export function importTooLarge(sizeBytes: number, regions: readonly string[]): string | undefined {
-  const over = regions.filter((r) => sizeBytes > importLimitBytes(r));
+  const over = regions.filter((r) => sizeBytes > IMPORT_LIMITS.maxBytesAtATime(r));
   if (over.length === 0) return undefined;
-  const limits = over.map((r) => `${importLimitBytes(r) / TB} TB in ${r}`).join(', ');
+  const limits = over.map((r) => `${IMPORT_LIMITS.maxBytesAtATime(r) / TB} TB in ${r}`).join(', ');
   return (
     `the source table holds ${(sizeBytes / TB).toFixed(2)} TB, over ImportTable's documented limit ` +
     `(${limits}); use --load map`
